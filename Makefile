@@ -1,0 +1,46 @@
+# Every target bootstraps .venv on first use from the pinned requirements.txt.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+ASSIGNMENTS := backprop optimizers cnn
+export CIFAR10_DIR ?= $(CURDIR)/data/cifar-10-batches-bin
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: demo test student solutions release autograde gradescope data bench clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m autograder demo
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+student: $(STAMP)
+	$(PY) -m coursebuild student
+
+solutions: $(STAMP)
+	$(PY) -m coursebuild solutions
+
+release: $(STAMP)
+	$(PY) -m coursebuild release
+
+autograde: $(STAMP)
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder grade-all $$a submitted -j 2 || exit 1; done
+
+gradescope: $(STAMP)
+	@for a in $(ASSIGNMENTS); do $(PY) -m autograder gradescope $$a --out dist/$$a-gradescope.zip || exit 1; done
+
+data: $(STAMP)
+	$(PY) -m coursebuild.download_cifar10 data
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf build dist bench/results.json

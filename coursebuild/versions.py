@@ -1,0 +1,135 @@
+"""Generate the student version and the solution version of an assignment.
+
+source .py ──jupytext──▶ .ipynb ──nbgrader generate_assignment──▶ student .ipynb
+   │                                                                  │
+   └── solution markers removed ──▶ solution                          ▼
+                                                        modules back to .py, notebooks stay .ipynb
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .sources import REPO, SOLUTION_BEGIN, SOLUTION_END, list_sources
+from .stubs import name_the_stubs
+
+NBFORMAT_MINOR = 5
+
+
+def _module_text(notebook, origin):
+    """Join a module's code cells back into a plain .py file (no cell markers, no metadata)."""
+    if any(cell.cell_type != "code" for cell in notebook.cells):
+        raise SystemExit(f"coursebuild: {origin}: a module may hold code cells only (found a markdown cell)")
+    chunks = [cell.source.strip("\n") for cell in notebook.cells]
+    return "\n\n\n".join(chunk for chunk in chunks if chunk.strip()) + "\n"
+
+
+def _clean_notebook(notebook, keep_nbgrader):
+    """A notebook as a student opens it: kernelspec kept, jupytext bookkeeping gone."""
+    notebook.metadata = {"kernelspec": notebook.metadata.get("kernelspec", {
+        "display_name": "Python 3", "language": "python", "name": "python3"})}
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if not keep_nbgrader:
+            cell.metadata.pop("nbgrader", None)
+            cell.metadata.pop("deletable", None)
+            cell.metadata.pop("editable", None)
+    notebook.nbformat, notebook.nbformat_minor = 4, NBFORMAT_MINOR
+    return notebook
+
+
+def _without_markers(source):
+    markers = (SOLUTION_BEGIN, SOLUTION_END)
+    return "\n".join(line for line in source.split("\n") if line.strip() not in markers)
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_notebook(path, notebook):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+
+
+def _fresh(out_dir):
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    return out_dir
+
+
+def build_solution(assignment, out_dir):
+    """Write the solution version: the sources with their solution markers removed."""
+    out_dir = _fresh(out_dir)
+    for source in list_sources(assignment):
+        target = out_dir / source.relative
+        if source.kind == "verbatim":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source.path, target)
+            continue
+        notebook = source.read_notebook()
+        for cell in notebook.cells:
+            cell.source = _without_markers(cell.source)
+        if source.kind == "module":
+            _write(target, _module_text(notebook, source.relative))
+        else:
+            _write_notebook(target.with_suffix(".ipynb"), _clean_notebook(notebook, keep_nbgrader=False))
+    return out_dir
+
+
+def _run_nbgrader(assignment, course_root):
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    command = [
+        sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+        "--force", "--log-level=WARN",
+    ]
+    # nbgrader reads nbgrader_config.py from its working directory; the copy's course root
+    # is the folder it sits in, so the build never touches the repository's own build/.
+    shutil.copyfile(REPO / "nbgrader_config.py", Path(course_root) / "nbgrader_config.py")
+    done = subprocess.run(command, cwd=course_root, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"coursebuild: nbgrader generate_assignment {assignment} failed:\n{done.stdout}{done.stderr}")
+
+
+def build_student(assignment, out_dir):
+    """Write the student version: nbgrader turns every solution region into a stub."""
+    out_dir = _fresh(out_dir)
+    with tempfile.TemporaryDirectory(prefix="coursebuild-") as course_root:
+        course_root = Path(course_root)
+        nbgrader_source = course_root / "build" / "source" / assignment
+        kinds = {}
+        for source in list_sources(assignment):
+            if source.kind == "verbatim":
+                target = nbgrader_source / source.relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source.path, target)
+            else:
+                target = nbgrader_source / source.relative.with_suffix(".ipynb")
+                _write_notebook(target, source.read_notebook())
+                kinds[source.relative.with_suffix(".ipynb")] = (source.kind, source.relative)
+        _run_nbgrader(assignment, course_root)
+        release = course_root / "build" / "release" / assignment
+        for path in sorted(p for p in release.rglob("*") if p.is_file()):
+            relative = path.relative_to(release)
+            if relative not in kinds:
+                target = out_dir / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                continue
+            kind, origin = kinds[relative]
+            notebook = nbformat.read(path, as_version=4)
+            if kind == "module":
+                text = _module_text(notebook, origin)
+                _write(out_dir / origin, name_the_stubs(text, origin.name))
+            else:
+                _write_notebook(out_dir / relative, _clean_notebook(notebook, keep_nbgrader=True))
+    return out_dir
