@@ -1,0 +1,69 @@
+"""Adam: momentum and RMSProp together, with a bias correction for the zero start.
+
+    t ← t + 1
+    m ← β₁·m + (1 − β₁)·g
+    v ← β₂·v + (1 − β₂)·g²
+    m̂ = m / (1 − β₁ᵗ)
+    v̂ = v / (1 − β₂ᵗ)
+    x ← x − α·m̂ / (√v̂ + ε)
+
+m averages the gradient (the momentum part), v averages its square (the RMSProp
+part). Both start at zero and so are too small in the first steps; dividing by
+1 − βᵗ undoes that. t is counted up *before* it is used, so the first step has
+t = 1. ε sits outside the square root.
+"""
+import numpy as np
+
+
+class Adam:
+    """Adaptive moment estimation.
+
+    Hyper-parameters:
+        lr (α):     learning rate, default 0.001.
+        beta1 (β₁): decay of the gradient average m, default 0.9.
+        beta2 (β₂): decay of the squared-gradient average v, default 0.999.
+        eps (ε):    keeps the division finite, default 1e-8, added outside the root.
+
+    State:
+        t: the number of steps taken, an int, 0 before the first step.
+        m: the moving average of the gradient, an ndarray of x's shape.
+        v: the moving average of the squared gradient, an ndarray of x's shape.
+        m and v are None until the first step, which sets each to zeros of x's shape.
+        If m, v or t were already set before the first step, use them as they are.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.m = None
+        self.v = None
+        self.t = 0
+
+    def step(self, x, grad_fn):
+        """Take one step from ``x``, update ``self.t``, ``self.m``, ``self.v`` and
+        return the new point.
+
+        g = g(x)
+        t ← t + 1                       (first, so the first step uses t = 1)
+        m ← β₁·m + (1 − β₁)·g
+        v ← β₂·v + (1 − β₂)·g²
+        m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+        x ← x − α·m̂ / (√v̂ + ε)
+
+        x:       ndarray, the current parameters. Do not modify it.
+        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
+        Returns a new ndarray of x's shape. m̂ and v̂ are not stored.
+        """
+        if self.m is None:
+            self.m = np.zeros_like(x)
+        if self.v is None:
+            self.v = np.zeros_like(x)
+        g = grad_fn(x)
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g**2
+        m_hat = self.m / (1 - self.beta1**self.t)
+        v_hat = self.v / (1 - self.beta2**self.t)
+        return x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
