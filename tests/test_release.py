@@ -5,22 +5,30 @@ from pathlib import Path
 import pytest
 
 from coursebuild.release import release
-from coursebuild.sources import ASSIGNMENTS, list_sources, solution_regions
+from coursebuild.sources import ASSIGNMENTS, SOLUTION_BEGIN, SOLUTION_END, list_sources, solution_regions
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _outside_regions(text):
+    in_region = False
+    for line in text.splitlines():
+        if line.strip() in (SOLUTION_BEGIN, SOLUTION_END):
+            in_region = line.strip() == SOLUTION_BEGIN
+        elif not in_region:
+            yield line
 
 
 def _secret_lines(assignment):
     """Lines found in solution regions and nowhere in the given (non-solution) code."""
     inside, given = set(), set()
     for source in list_sources(assignment):
+        text = source.path.read_text(encoding="utf-8", errors="replace")
         if source.kind == "verbatim":
+            given |= {line.strip() for line in text.splitlines()}
             continue
-        text = source.path.read_text(encoding="utf-8")
-        regions = solution_regions(text)
-        inside |= {line.strip() for region in regions for line in region if line.strip()}
-        region_lines = {line for region in regions for line in region}
-        given |= {line.strip() for line in text.splitlines() if line not in region_lines}
+        inside |= {line.strip() for region in solution_regions(text) for line in region if line.strip()}
+        given |= {line.strip() for line in _outside_regions(text)}
     return inside - given
 
 
@@ -30,20 +38,29 @@ def bundles(tmp_path_factory):
     return {assignment: release(assignment, dist) for assignment in ASSIGNMENTS}
 
 
+def _leaks(bundle_path, secrets):
+    """{member name: solution lines found in it} for a zip bundle."""
+    found = {}
+    with zipfile.ZipFile(bundle_path) as bundle:
+        for name in bundle.namelist():
+            text = bundle.read(name).decode("utf-8", errors="replace")
+            # Notebooks hold code as JSON strings: compare line by line after undoing the escapes.
+            lines = {line.strip().strip('",').replace('\\"', '"').replace("\\n", "").strip() for line in text.splitlines()}
+            if secrets & lines:
+                found[name] = sorted(secrets & lines)
+    return found
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_bundle_holds_no_solution_line(assignment, bundles):
-    student_zip, _ = bundles[assignment]
+    student_zip, solution_zip = bundles[assignment]
     secrets = _secret_lines(assignment)
     assert secrets, f"source/{assignment} has no solution regions"
+    assert _leaks(solution_zip, secrets), "the leak check finds nothing even in the solution bundle"
     with zipfile.ZipFile(student_zip) as bundle:
-        names = bundle.namelist()
-        assert f"{assignment}/tests/checks.py" in names
-        for name in names:
-            text = bundle.read(name).decode("utf-8", errors="replace")
-            # Notebooks hold code as JSON strings: compare line by line after decoding escapes.
-            lines = {line.strip().strip('",').replace('\\"', '"').replace("\\n", "") for line in text.splitlines()}
-            leaked = secrets & lines
-            assert not leaked, f"{name} in {student_zip.name} leaks solution lines: {sorted(leaked)[:5]}"
+        assert f"{assignment}/tests/checks.py" in bundle.namelist()
+    leaked = _leaks(student_zip, secrets)
+    assert not leaked, f"{student_zip.name} leaks solution lines: {leaked}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
