@@ -1,0 +1,146 @@
+"""Command line of the autograder (see README.md).
+
+    python -m autograder grade ASSIGNMENT SUBMISSION_DIR [--out results.json]
+    python -m autograder grade-all ASSIGNMENT SUBMITTED_ROOT [-j N] [--shard K/N] [--force] [--out-dir DIR]
+    python -m autograder gradebook ASSIGNMENT RESULTS_DIR
+    python -m autograder gradescope ASSIGNMENT --out dist/ASSIGNMENT-gradescope.zip
+    python -m autograder demo [--assignments a,b] [--cnn-budget S]
+
+Mistakes in the command line or its inputs print one line ``autograder: error: ...`` and
+exit with status 2; a graded submission exits 0 whatever its score.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from . import config
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser():
+    parser = Parser(prog="python -m autograder", description="Grade course submissions in a sandbox.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    grade = commands.add_parser("grade", help="grade one submission directory")
+    grade.add_argument("assignment")
+    grade.add_argument("submission")
+    grade.add_argument("--out", default="results.json", help="results file (default: results.json)")
+    grade.add_argument("--student", default=None, help=argparse.SUPPRESS)
+
+    batch = commands.add_parser("grade-all", help="grade submitted/<student>/<assignment>/ for a class")
+    batch.add_argument("assignment")
+    batch.add_argument("submitted_root")
+    batch.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once")
+    batch.add_argument("--shard", default="1/1", help="K/N: grade only the K-th of N slices")
+    batch.add_argument("--force", action="store_true", help="regrade students that already have results")
+    batch.add_argument("--out-dir", default=None,
+                       help="where results/, feedback/ and gradebook.csv go "
+                            "(default: SUBMITTED_ROOT/../autograded/ASSIGNMENT)")
+
+    book = commands.add_parser("gradebook", help="build gradebook.csv and feedback pages from results")
+    book.add_argument("assignment")
+    book.add_argument("out_dir", help="the folder holding results/ (as written by grade-all)")
+
+    bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
+    bundle.add_argument("assignment")
+    bundle.add_argument("--out", required=True)
+
+    demo = commands.add_parser("demo", help="grade example submissions and print a score table")
+    demo.add_argument("--assignments", default="backprop,optimizers,cnn")
+    demo.add_argument("--build-dir", default="build/demo")
+    demo.add_argument("--cnn-budget", type=float, default=60.0,
+                      help="training budget in seconds for the CNN task in the demo (default 60)")
+    return parser
+
+
+def check_assignment(name):
+    if name not in config.names():
+        raise UsageError(f"unknown assignment {name!r} (known: {', '.join(config.names())})")
+
+
+def main(argv=None):
+    try:
+        args = build_parser().parse_args(argv)
+        if hasattr(args, "assignment"):
+            check_assignment(args.assignment)
+        return run(args)
+    except UsageError as error:
+        print(f"autograder: error: {error}", file=sys.stderr)
+        return 2
+    except (SandboxErrorTypes()) as error:
+        print(f"autograder: error: {error}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+
+
+def SandboxErrorTypes():
+    from .config import ConfigError
+    from .sandbox import SandboxError
+
+    return (SandboxError, ConfigError)
+
+
+def run(args):
+    from .runner import SubmissionError
+
+    if args.command == "grade":
+        from .results import write_results
+        from .runner import run_suite
+
+        extra = {"student": args.student} if args.student else {}
+        try:
+            results = run_suite(args.assignment, args.submission, extra)
+        except SubmissionError as error:
+            raise UsageError(str(error)) from None
+        try:
+            write_results(args.out, results)
+        except OSError as error:
+            raise UsageError(f"cannot write {args.out}: {error.strerror}") from None
+        print(f"{args.assignment}: {results['score']:g}/{results['max_score']:g} "
+              f"({results['execution_time']:.1f} s) -> {args.out}")
+        return 0
+    if args.command == "grade-all":
+        from .batch import grade_all, parse_shard
+
+        root = Path(args.submitted_root)
+        if not root.is_dir():
+            raise UsageError(f"submitted root {str(root)!r} is not a directory")
+        if args.jobs < 1:
+            raise UsageError("-j must be at least 1")
+        shard = parse_shard(args.shard)
+        if shard is None:
+            raise UsageError(f"--shard must look like K/N with 1 <= K <= N, not {args.shard!r}")
+        out_dir = Path(args.out_dir) if args.out_dir else root.resolve().parent / "autograded" / args.assignment
+        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force)
+    if args.command == "gradebook":
+        from .gradebook import build
+
+        out_dir = Path(args.out_dir)
+        if not (out_dir / "results").is_dir():
+            raise UsageError(f"{str(out_dir / 'results')!r} is not a directory of results files")
+        build(args.assignment, out_dir)
+        return 0
+    if args.command == "gradescope":
+        from .gradescope import build_bundle
+
+        path = build_bundle(args.assignment, Path(args.out))
+        print(f"wrote {path}")
+        return 0
+    if args.command == "demo":
+        from .demo import run_demo
+
+        wanted = [a for a in args.assignments.split(",") if a]
+        for name in wanted:
+            check_assignment(name)
+        return run_demo(wanted, Path(args.build_dir), args.cnn_budget)
+    raise UsageError(f"unknown command {args.command!r}")

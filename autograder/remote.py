@@ -1,0 +1,339 @@
+"""The grader's side of the worker: calls go out as data, results come back as data.
+
+``Student`` is what the hidden suites get as their ``student`` fixture::
+
+    layer = student.new("layers", "Linear", 4, 3, seed=0)    # a Handle
+    out = layer.call("forward", x)                            # an ndarray
+    params = layer.get("params")                              # {"W": ndarray, "b": ndarray}
+    layer.set("training", False)
+    W = student.call("layers", "init_he", 4, 3, student.rng(0))
+
+Every failure of student code (an exception, a crash, a timeout, a result that is not
+plain data) raises ``StudentError`` with a message meant for the student. A dead worker
+is replaced by a fresh one at the next call; handles made by the dead one stop working.
+A module whose import failed (or hung) is remembered, so later tests fail at once
+instead of waiting for the timeout again.
+"""
+import os
+import select
+import threading
+import time
+
+import numpy as np
+
+from . import protocol
+from .sandbox import SandboxError, WorkerProcess, describe_mode
+
+MAX_REPLY_BYTES = 512 << 20
+STDERR_KEEP = 8000
+
+
+class StudentError(AssertionError):
+    """Student code failed; the message says how. Fails the test that made the call."""
+
+
+class Worker:
+    """A running worker with a framed, time-limited request/reply channel."""
+
+    def __init__(self, files, mode, limits, threads):
+        self.process = WorkerProcess(files, mode, limits, threads)
+        popen = self.process.process
+        self.stdin, self.stdout = popen.stdin.fileno(), popen.stdout.fileno()
+        os.set_blocking(self.stdin, False)
+        self.stderr_tail = b""
+        self._stderr_thread = threading.Thread(target=self._drain, args=(popen.stderr,), daemon=True)
+        self._stderr_thread.start()
+
+    def _drain(self, stream):
+        try:
+            for chunk in iter(lambda: stream.read1(4096), b""):
+                self.stderr_tail = (self.stderr_tail + chunk)[-STDERR_KEEP:]
+        except (OSError, ValueError):
+            pass
+
+    def alive(self):
+        return self.process.process.poll() is None
+
+    def request(self, message, timeout):
+        """Send one request and return the decoded reply (raises StudentError on failure)."""
+        deadline = time.monotonic() + timeout
+        self._send(protocol.encode(message), deadline)
+        header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
+        return protocol.decode(header, blobs)
+
+    def _send(self, data, deadline):
+        view = memoryview(data)
+        while view:
+            self._wait(self.stdin, deadline, writing=True)
+            try:
+                view = view[os.write(self.stdin, view[: 1 << 20]):]
+            except BrokenPipeError:
+                raise WorkerDied() from None
+            except BlockingIOError:
+                continue
+
+    def _read(self, n, deadline):
+        chunks = []
+        while n:
+            self._wait(self.stdout, deadline)
+            chunk = os.read(self.stdout, min(n, 1 << 20))
+            if not chunk:
+                raise WorkerDied()
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _wait(self, fd, deadline, writing=False):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkerTimeout()
+        ready = select.select([], [fd], [], remaining) if writing else select.select([fd], [], [], remaining)
+        if not any(ready):
+            raise WorkerTimeout()
+
+    def stop(self):
+        self.process.kill()
+        self._stderr_thread.join(timeout=2)
+
+    def exit_description(self):
+        try:
+            code = self.process.process.wait(timeout=2)
+        except Exception:  # noqa: BLE001
+            return "the worker stopped"
+        if code < 0:
+            return f"the worker was killed by signal {-code}" + (
+                " (probably the CPU-time limit)" if -code in (9, 24) else "")
+        return f"the worker process exited with code {code}"
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class WorkerTimeout(Exception):
+    pass
+
+
+class Student:
+    """One submission's session: a worker started on demand and restarted when it dies."""
+
+    def __init__(self, files, limits, call_timeout, total_budget, mode, threads=1):
+        self.files = files  # {module file name: path in the submission}
+        self.limits = limits
+        self.call_timeout = call_timeout
+        self.deadline = time.monotonic() + total_budget
+        self.mode = mode
+        self.threads = threads
+        self.worker = None
+        self.generation = 0
+        self.imported = set()
+        self.broken = {}  # module -> message
+        self.restarts = 0
+        self.last_grad_calls = []
+        self.infrastructure_error = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def _ensure_worker(self):
+        if self.worker is not None and self.worker.alive():
+            return
+        if self.worker is not None:
+            self.worker.stop()
+            self.restarts += 1
+        try:
+            self.worker = Worker(self.files, self.mode, self.limits, self.threads)
+        except SandboxError as error:
+            self.worker = None
+            self.infrastructure_error = str(error)
+            raise
+        self.generation += 1
+        self.imported = set()
+        try:  # no student code has run yet: a failure here is the machine's, not the student's
+            if self.worker.request({"op": "ping"}, 60) != {"value": "pong"}:
+                raise WorkerDied()
+        except (WorkerDied, WorkerTimeout, protocol.ProtocolError):
+            tail = self.worker.stderr_tail.decode("utf-8", "replace").strip()[-800:]
+            self.worker.stop()
+            self.worker = None
+            self.infrastructure_error = f"the sandboxed worker does not start ({self.mode}): {tail}"
+            raise SandboxError(self.infrastructure_error) from None
+
+    def close(self):
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    def describe(self):
+        text = describe_mode(self.mode)
+        if self.restarts:
+            text += f"; the worker was restarted {self.restarts} time(s)"
+        return text
+
+    # -- requests ------------------------------------------------------------------------
+    def _request(self, message, what, timeout=None):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise StudentError(f"{what}: not run, this submission used up its total grading time.")
+        timeout = min(timeout or self.call_timeout, remaining)
+        self._ensure_worker()
+        try:
+            reply = self.worker.request(message, timeout)
+        except WorkerTimeout:
+            self.worker.stop()
+            raise StudentError(f"{what} did not finish within {timeout:.0f} s (endless loop?); "
+                               f"it was stopped.") from None
+        except WorkerDied:
+            detail = self.worker.exit_description()
+            tail = self.worker.stderr_tail.decode("utf-8", "replace").strip()[-600:]
+            self.worker.stop()
+            raise StudentError(f"{what} crashed the worker: {detail}"
+                               + (f".\n  last output:\n{tail}" if tail else ".")) from None
+        except protocol.ProtocolError as error:
+            self.worker.stop()
+            raise StudentError(f"{what} sent back something that is not plain data: {error}") from None
+        if not isinstance(reply, dict) or not ("value" in reply or "error" in reply):
+            self.worker.stop()
+            raise StudentError(f"{what}: the worker sent a malformed reply.")
+        if "error" in reply:
+            raise StudentError(_error_text(what, reply["error"]))
+        self.last_grad_calls = reply.get("grad_calls", [])
+        return reply["value"]
+
+    def _import(self, module):
+        if module in self.broken:
+            raise StudentError(self.broken[module])
+        self._ensure_worker()
+        if module in self.imported:
+            return
+        if f"{module}.py" not in self.files:
+            self.broken[module] = f"{module}.py is missing from the submission."
+            raise StudentError(self.broken[module])
+        try:
+            self._request({"op": "import", "module": module}, f"importing {module}.py")
+        except StudentError as error:
+            self.broken[module] = str(error)
+            raise
+        self.imported.add(module)
+
+    def new(self, module, name, *args, **kwargs):
+        """Construct ``module.name(*args, **kwargs)`` in the worker; returns a Handle."""
+        self._import(module)
+        what = f"{name}({_show_args(args, kwargs)})"
+        ident = self._request({"op": "new", "module": module, "name": name,
+                               "args": encode_args(args), "kwargs": encode_args(kwargs)}, what)
+        return Handle(self, ident, f"{name}", self.generation)
+
+    def call(self, module, name, *args, timeout=None, discard=False, **kwargs):
+        """Call the module-level function ``module.name``; returns its (plain data) result,
+        or None with ``discard=True`` (for functions called for their effect)."""
+        self._import(module)
+        return self._request({"op": "call", "module": module, "name": name, "discard": discard,
+                              "args": encode_args(args), "kwargs": encode_args(kwargs)},
+                             f"{module}.{name}", timeout)
+
+    def keep(self, module, name, *args, timeout=None, **kwargs):
+        """Call ``module.name`` and keep its result in the worker as a Handle (e.g. a model)."""
+        self._import(module)
+        ident = self._request({"op": "keep", "module": module, "name": name,
+                               "args": encode_args(args), "kwargs": encode_args(kwargs)},
+                              f"{module}.{name}", timeout)
+        return Handle(self, ident, f"{module}.{name}()", self.generation)
+
+    @staticmethod
+    def rng(seed):
+        """An argument that becomes ``numpy.random.default_rng(seed)`` in the worker."""
+        return {"__rng__": int(seed)}
+
+
+class Handle:
+    """A student object living in the worker."""
+
+    def __init__(self, student, ident, label, generation):
+        self.student, self.ident, self.label, self.generation = student, ident, label, generation
+
+    def _check(self, what):
+        if self.student.generation != self.generation or self.student.worker is None \
+                or not self.student.worker.alive():
+            raise StudentError(f"{what}: not run, the worker holding {self.label} was stopped "
+                               f"by an earlier failure.")
+
+    def _send(self, message, what, timeout=None):
+        self._check(what)
+        return self.student._request({"handle": self.ident, **message}, what, timeout)
+
+    def call(self, method, *args, timeout=None, **kwargs):
+        return self._send({"op": "call", "name": method, "args": encode_args(args),
+                           "kwargs": encode_args(kwargs)}, f"{self.label}.{method}", timeout)
+
+    def run(self, method, *args, timeout=None, **kwargs):
+        """Call a method for its effect only (its result, e.g. ``self``, is dropped)."""
+        self._send({"op": "call", "name": method, "args": encode_args(args), "discard": True,
+                    "kwargs": encode_args(kwargs)}, f"{self.label}.{method}", timeout)
+
+    def keep(self, method, *args, **kwargs):
+        ident = self._send({"op": "keep", "name": method, "args": encode_args(args),
+                            "kwargs": encode_args(kwargs)}, f"{self.label}.{method}")
+        return Handle(self.student, ident, f"{self.label}.{method}()", self.generation)
+
+    def get(self, *path):
+        return self._send({"op": "get", "path": list(path)}, f"reading {self.label}.{_path(path)}")
+
+    def set(self, *path_and_value):
+        *path, value = path_and_value
+        self._send({"op": "set", "path": path, "value": encode_args(value)},
+                   f"setting {self.label}.{_path(path)}")
+
+    def map(self, method, arglists):
+        """``[self.method(*args) for args in arglists]`` in one round trip."""
+        return self._send({"op": "map", "name": method,
+                           "arglists": [encode_args(list(a)) for a in arglists]},
+                          f"{self.label}.{method}")
+
+    def probe(self, path, values, method, *args):
+        """Copy each of ``values`` into the array at ``path`` in place, call ``method(*args)``
+        and collect the results; the array is restored afterwards."""
+        return self._send({"op": "probe", "path": list(path), "values": list(values),
+                           "name": method, "args": encode_args(args)},
+                          f"{self.label}.{method}")
+
+    def export(self, example, timeout=None):
+        """torch.export the model behind this handle; returns the archive bytes."""
+        data = self._send({"op": "export", "example": example}, f"exporting {self.label}", timeout)
+        if not isinstance(data, np.ndarray) or data.dtype != np.uint8:
+            raise StudentError("exporting the model did not give back bytes.")
+        return data.tobytes()
+
+
+def encode_args(value):
+    """Grader-side arguments: Handles become references, tuples stay tuples."""
+    if isinstance(value, Handle):
+        value._check("passing " + value.label)
+        return {"__handle__": value.ident}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_args(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_args(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode_args(v) for k, v in value.items()}
+    return value
+
+
+def _path(path):
+    return ".".join(str(p) for p in path)
+
+
+def _show_args(args, kwargs):
+    parts = [repr(a) if not isinstance(a, (np.ndarray, dict, list)) else "…" for a in args]
+    parts += [f"{k}={v!r}" for k, v in kwargs.items() if not isinstance(v, (np.ndarray, dict, list))]
+    return ", ".join(parts)
+
+
+def _error_text(what, error):
+    if not isinstance(error, dict):
+        return f"{what} failed."
+    kind = str(error.get("type", "Error"))[:100]
+    message = str(error.get("message", ""))[:2000]
+    where = error.get("where") or []
+    text = f"{what} raised {kind}: {message}" if kind != "BadResult" else f"{what} {message}"
+    if isinstance(where, list) and where:
+        text += "\n  at " + "\n     ".join(str(w)[:300] for w in where[-3:])
+    return text

@@ -1,0 +1,184 @@
+"""Grade one submission: run the hidden suite in this (grader) process and build the results.
+
+The suite's tests reach student code only through the ``student`` fixture (a
+``remote.Student``), so nothing from the submission is imported here. Points come from
+``suites/<assignment>/points.toml``; a test that uses the ``cases`` fixture earns the
+fraction of its checks that passed (partial credit) if it ran to its end.
+"""
+import contextlib
+import hashlib
+import io
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from . import config, sandbox
+from .remote import Student
+
+SESSION = pytest.StashKey()
+SUITES = config.SUITES
+MAX_FILE_BYTES = 2 << 20
+MAX_OUTPUT = 6000
+
+
+class SubmissionError(Exception):
+    """The submission directory itself is unusable (missing, not a directory)."""
+
+
+def collect_files(assignment, submission_dir):
+    """{file name: path} of the allowed files in the submission, plus notes for the output.
+
+    Only regular files (no symlinks) of at most 2 MiB are taken. If none of the module
+    files sit at the top of the directory, a sub-folder holding them is used (students
+    often upload a zipped folder)."""
+    root = Path(submission_dir)
+    if not root.exists():
+        raise SubmissionError(f"submission directory {str(root)!r} does not exist")
+    if not root.is_dir():
+        raise SubmissionError(f"submission {str(root)!r} is not a directory")
+    folder = root
+    if not any((root / m).exists() for m in assignment.modules):
+        nested = sorted({p.parent for m in assignment.modules for p in root.glob(f"*/**/{m}")},
+                        key=lambda p: (len(p.parts), str(p)))
+        if nested:
+            folder = nested[0]
+    files, notes = {}, []
+    if folder != root:
+        notes.append(f"using the files in {folder.relative_to(root)}/")
+    for name in assignment.allowed_files:
+        path = folder / name
+        try:
+            info = os.lstat(path)
+        except OSError:
+            if name in assignment.modules:
+                notes.append(f"{name} is missing")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            notes.append(f"{name} ignored: not a regular file")
+        elif info.st_size > MAX_FILE_BYTES:
+            notes.append(f"{name} ignored: larger than {MAX_FILE_BYTES >> 20} MiB")
+        else:
+            files[name] = path
+    return files, notes
+
+
+def submission_digest(assignment_name, folder):
+    """sha256 over the allowed files of a submission (names and contents): grade-all regrades
+    a student whose files changed since their results were written."""
+    files, _ = collect_files(config.load(assignment_name), folder)
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class Collector:
+    """pytest plugin: checks the points table against the suite and records each outcome."""
+
+    def __init__(self, assignment, student):
+        self.assignment = assignment
+        self.student = student
+        self.outcomes = {}   # test name -> (fraction, message)
+        self.docs = {}
+        self.config_problem = None
+
+    def pytest_configure(self, config):
+        config.stash[SESSION] = self
+
+    def pytest_collection_modifyitems(self, items):
+        found = [item.originalname for item in items]
+        table = set(self.assignment.tests)
+        extra, missing = set(found) - table, table - set(found)
+        if extra or missing or len(found) != len(set(found)):
+            self.config_problem = (f"points.toml of {self.assignment.name} does not match its suite: "
+                                   f"not in the table {sorted(extra)}, not in the suite {sorted(missing)}")
+        for item in items:
+            doc = (item.function.__doc__ or "").strip().splitlines()
+            self.docs[item.originalname] = doc[0] if doc else ""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        name = item.originalname
+        if call.when == "setup" and call.excinfo is not None:
+            self.outcomes[name] = (0.0, _message(call.excinfo))
+        if call.when != "call":
+            return
+        cases = item.funcargs.get("cases")
+        if call.excinfo is not None:
+            text = _message(call.excinfo)
+            if cases is not None and cases.total:
+                text = cases.summary() + "\nThe test stopped early:\n" + text
+            self.outcomes[name] = (0.0, text)
+        elif cases is not None and cases.failures:
+            self.outcomes[name] = (cases.passed / cases.total, cases.summary())
+            report.outcome = "failed"
+            report.longrepr = cases.summary()
+        else:
+            self.outcomes[name] = (1.0, cases.summary() if cases is not None and cases.total else "")
+
+
+def _message(excinfo):
+    error = excinfo.value
+    if isinstance(error, AssertionError):
+        text = _without_rewrite(str(error))
+    else:
+        text = f"{type(error).__name__}: {error} (while checking the result)"
+    return text[:MAX_OUTPUT]
+
+
+def _without_rewrite(text):
+    """Drop pytest's "assert x >= y / where ..." explanation after a written message."""
+    head, marker, _ = text.partition("\nassert ")
+    return head if marker and head.strip() else text
+
+
+def run_suite(assignment_name, submission_dir, extra=None):
+    """Grade ``submission_dir`` against the hidden suite of ``assignment_name``; returns the
+    Gradescope results dict. Raises KeyError (unknown assignment) or SubmissionError."""
+    from .results import make_results
+
+    started = time.monotonic()
+    assignment = config.load(assignment_name)
+    files, notes = collect_files(assignment, submission_dir)
+    mode = sandbox.choose_mode()
+    limits = sandbox.rlimits(assignment.memory_mb, assignment.cpu_s)
+    student = Student(files, limits, assignment.call_timeout_s, assignment.total_budget_s,
+                      mode, threads=assignment.threads)
+    collector = Collector(assignment, student)
+    args = [str(assignment.folder), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
+            "--confcutdir", str(SUITES), "-p", "no:cacheprovider", "-p", "no:terminal",
+            "-W", "ignore", "-o", "console_output_style=classic"]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main(args, plugins=[collector])
+    finally:
+        student.close()
+    if student.infrastructure_error:
+        raise sandbox.SandboxError(student.infrastructure_error)
+    if collector.config_problem:
+        raise config.ConfigError(collector.config_problem)
+    tests = []
+    for name, entry in assignment.tests.items():
+        fraction, message = collector.outcomes.get(name, (0.0, "the test did not run"))
+        doc = collector.docs.get(name, "")
+        tests.append({
+            "name": f"{name}: {doc}" if doc else name,
+            "score": round(entry.points * fraction, 4),
+            "max_score": entry.points,
+            "status": "passed" if fraction == 1.0 else "failed",
+            "output": message,
+            "visibility": entry.visibility,
+            "extra_data": {"test": name},
+        })
+    passed = sum(t["status"] == "passed" for t in tests)
+    lines = [f"{assignment_name}: {passed} of {len(tests)} tests passed.", student.describe()]
+    lines += notes
+    extra = {"assignment": assignment_name, "sandbox": mode,
+             "submission_sha256": submission_digest(assignment_name, submission_dir), **(extra or {})}
+    return make_results(tests, "\n".join(lines), time.monotonic() - started, extra)

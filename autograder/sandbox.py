@@ -1,0 +1,206 @@
+"""How a worker process is started: bubblewrap where it works, rlimits + privilege drop otherwise.
+
+Both modes give the worker
+  * a fresh directory holding copies of the allowed submission files (its working dir),
+  * a scrubbed environment (a short fixed list of variables), no stdin,
+  * limits on address space, CPU time, file size, processes and core dumps,
+  * its own process group, killed as a whole when a call times out.
+
+``bwrap`` mode (preferred) adds namespaces: the worker sees only /usr, /lib, /bin, /etc,
+the Python installation, the virtual environment, the harness (worker.py + protocol.py,
+read-only) and the submission copy; hidden suites and solutions are not visible. It has
+no network, its own PID namespace (every process it starts dies with it) and runs as
+uid/gid 65534.
+
+``fallback`` mode (bubblewrap missing or unable to create namespaces): when the grader
+runs as root the worker switches to uid/gid 65534 before exec, and on timeout the grader
+kills the process group and every process of that user. There is no network isolation
+or filesystem hiding beyond file permissions in this mode.
+
+``AUTOGRADER_SANDBOX`` = ``bwrap`` | ``fallback`` | ``auto`` (default) picks the mode.
+"""
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SANDBOX_UID = SANDBOX_GID = 65534
+HARNESS_FILES = ("worker.py", "protocol.py")
+HERE = Path(__file__).resolve().parent
+CLEAN_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "Agg",
+}
+
+
+class SandboxError(Exception):
+    """The worker could not be started at all (a problem with this machine, not the student)."""
+
+
+def thread_env(threads):
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+    return {name: str(threads) for name in names}
+
+
+def python_paths():
+    """The interpreter to run and the folders it needs to see (real prefix and venv)."""
+    executable = sys.executable
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    return executable, sorted(paths)
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_works():
+    """True if bubblewrap is installed and can create its namespaces here."""
+    if shutil.which("bwrap") is None:
+        return False
+    probe = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+             "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def choose_mode():
+    wanted = os.environ.get("AUTOGRADER_SANDBOX", "auto")
+    if wanted not in ("auto", "bwrap", "fallback"):
+        raise SandboxError(f"AUTOGRADER_SANDBOX must be auto, bwrap or fallback, not {wanted!r}")
+    if wanted == "fallback" or (wanted == "auto" and not bwrap_works()):
+        return "fallback"
+    if not bwrap_works():
+        raise SandboxError("AUTOGRADER_SANDBOX=bwrap but bubblewrap cannot run here")
+    return "bwrap"
+
+
+def describe_mode(mode):
+    if mode == "bwrap":
+        return "sandbox: bubblewrap (namespaces, no network, uid 65534, only the submission visible)"
+    if os.geteuid() == 0:
+        return "sandbox: fallback (rlimits, uid 65534, process-group kill; bubblewrap unavailable)"
+    return "sandbox: fallback (rlimits, process-group kill; not root, so no privilege drop)"
+
+
+def rlimits(memory_mb, cpu_s, file_mb=64, processes=256):
+    return {
+        "RLIMIT_AS": memory_mb << 20,
+        "RLIMIT_CPU": int(cpu_s),
+        "RLIMIT_FSIZE": file_mb << 20,
+        "RLIMIT_NPROC": processes,
+        "RLIMIT_CORE": 0,
+    }
+
+
+class WorkerProcess:
+    """One started worker: a Popen plus the folders made for it."""
+
+    def __init__(self, files, mode, limits, threads=1):
+        """``files``: {name: source path} copied into the fresh working directory."""
+        self.mode = mode
+        self.root = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        work, harness = self.root / "work", self.root / "harness"
+        work.mkdir()
+        harness.mkdir()
+        for name, source in files.items():
+            shutil.copyfile(source, work / name)
+        for name in HARNESS_FILES:
+            shutil.copyfile(HERE / name, harness / name)
+        drop = mode == "fallback" and os.geteuid() == 0
+        if drop or mode == "bwrap":
+            os.chmod(self.root, 0o755)
+            os.chmod(harness, 0o755)
+            os.chown(work, SANDBOX_UID, SANDBOX_GID) if os.geteuid() == 0 else None
+        import json
+
+        env = {**CLEAN_ENV, **thread_env(threads)}
+        python, prefixes = python_paths()
+        limit_arg = json.dumps(limits)
+        if mode == "bwrap":
+            command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+                       "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
+                       "--tmpfs", "/tmp",
+                       "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
+                       "--ro-bind-try", "/lib64", "/lib64", "--ro-bind", "/bin", "/bin",
+                       "--ro-bind", "/etc", "/etc"]
+            for prefix in prefixes:
+                command += ["--ro-bind", prefix, prefix]
+            mount = "/submission"
+            command += ["--ro-bind", str(harness), "/harness", "--bind", str(work), mount,
+                        "--chdir", mount, "--proc", "/proc", "--dev", "/dev", "--clearenv"]
+            for key, value in env.items():
+                command += ["--setenv", key, value]
+            command += [python, "-I", "/harness/worker.py", limit_arg]
+            cwd, popen_env = None, {"PATH": CLEAN_ENV["PATH"]}
+        else:
+            command = [python, "-I", str(harness / "worker.py"), limit_arg]
+            cwd, popen_env = str(work), env
+
+        def prepare():  # runs in the child between fork and exec
+            os.setsid()
+            apply_rlimits(limits)
+            if drop:
+                os.setgroups([])
+                os.setgid(SANDBOX_GID)
+                os.setuid(SANDBOX_UID)
+
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=cwd, env=popen_env, preexec_fn=prepare, close_fds=True)
+        except OSError as error:
+            self.cleanup()
+            raise SandboxError(f"could not start the worker ({mode}): {error}") from None
+
+    def kill(self):
+        """Kill the worker, everything in its process group and, in fallback mode as root,
+        every process of the sandbox user."""
+        process = getattr(self, "process", None)
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if self.mode == "fallback" and os.geteuid() == 0:
+                kill_user_processes(SANDBOX_UID)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            for stream in (process.stdin, process.stdout, process.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self.cleanup()
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def apply_rlimits(limits):
+    for name, value in limits.items():
+        which = getattr(resource, name)
+        _, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def kill_user_processes(uid):
+    """SIGKILL every process owned by ``uid`` (fallback mode: the sandbox user runs nothing else)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass

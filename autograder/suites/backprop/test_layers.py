@@ -1,0 +1,184 @@
+"""Hidden tests: initialisers, Linear, the two losses and BatchNorm."""
+import numpy as np
+
+from autograder.suites.checks import (as_array, as_float, assert_close, assert_gradient_close,
+                                      assert_shape, centred_difference, perturbations)
+
+from .reference import batchnorm_train, softmax_ce
+
+H = 1e-6
+
+
+def numeric_input_gradient(layer, x, dout, label):
+    """Centred differences of L = Σ forward(x)·dout over every element of x (one round trip)."""
+    plus, minus = perturbations(x, H)
+    outs = layer.map("forward", [[p] for p in plus] + [[m] for m in minus])
+    values = [float(np.sum(as_array(o, label) * dout)) for o in outs]
+    return centred_difference(values[: x.size], values[x.size:], H, x.shape)
+
+
+def numeric_param_gradient(handle, path, value, dout, x, label):
+    """Centred differences of L = Σ forward(x)·dout over every element of the parameter at path."""
+    plus, minus = perturbations(value, H)
+    outs = handle.probe(path, list(plus) + list(minus), "forward", x)
+    values = [float(np.sum(as_array(o, label) * dout)) for o in outs]
+    return centred_difference(values[: value.size], values[value.size:], H, value.shape)
+
+
+def test_initialisers(student, cases):
+    """init_xavier and init_he: shapes, std formulas, same seed gives the same weights"""
+    for name, std in (("init_xavier", lambda i, o: np.sqrt(2 / (i + o))),
+                      ("init_he", lambda i, o: np.sqrt(2 / i))):
+        with cases.check(f"{name} draws"):
+            W = student.call("layers", name, 30, 20, student.rng(5))
+            expected = std(30, 20) * np.random.default_rng(5).standard_normal((30, 20))
+            assert_close(W, expected, f"{name}(30, 20, rng)",
+                         f"std · rng.standard_normal((fan_in, fan_out)) with std = "
+                         f"{'sqrt(2 / (fan_in + fan_out))' if name == 'init_xavier' else 'sqrt(2 / fan_in)'}")
+        with cases.check(f"{name} spread"):
+            W = as_array(student.call("layers", name, 400, 300, student.rng(1)), name)
+            assert_shape(W, (400, 300), name)
+            assert abs(W.std() / std(400, 300) - 1) < 0.02, (
+                f"{name}(400, 300): the weights' std is {W.std():.4f}, expected {std(400, 300):.4f}.")
+
+
+def test_linear(student, cases):
+    """Linear: out = x @ W + b; grads['W'] = xᵀ dout, grads['b'] = Σ dout, dx = dout Wᵀ"""
+    rng = np.random.default_rng(11)
+    W, b = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    layer = student.new("layers", "Linear", 4, 3, init="small", seed=0)
+    layer.set("params", "W", W)
+    layer.set("params", "b", b)
+    with cases.check("Linear.forward"):
+        assert_close(layer.call("forward", x), x @ W + b, "Linear.forward", "out = x @ W + b")
+    with cases.check("Linear.backward dx"):
+        layer.call("forward", x)
+        assert_close(layer.call("backward", dout), dout @ W.T, "Linear.backward (dx)", "dx = dout @ W.T")
+    grads = layer.get("grads")
+    with cases.check("Linear.grads['W']"):
+        assert_close(grads.get("W"), x.T @ dout, "Linear.grads['W']", "dW = x.T @ dout")
+    with cases.check("Linear.grads['b']"):
+        assert_close(grads.get("b"), dout.sum(axis=0), "Linear.grads['b']", "db = Σ_n dout[n] (summed over the batch)")
+    with cases.check("Linear gradients vs centred differences"):
+        numeric = numeric_param_gradient(layer, ["params", "W"], W, dout, x, "Linear.forward")
+        layer.call("forward", x)
+        dx = layer.call("backward", dout)
+        assert_gradient_close(layer.get("grads", "W"), numeric, "Linear.grads['W']")
+        assert_gradient_close(dx, numeric_input_gradient(layer, x, dout, "Linear.forward"), "Linear.backward (dx)")
+    with cases.check("Linear vs torch.autograd"):
+        import torch
+
+        tx, tW, tb = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
+        (torch.nn.functional.linear(tx, tW.T, tb) * torch.tensor(dout)).sum().backward()
+        layer.call("forward", x)
+        assert_close(layer.call("backward", dout), tx.grad.numpy(), "Linear.backward (dx)", "torch.autograd")
+        assert_close(layer.get("grads", "W"), tW.grad.numpy(), "Linear.grads['W']", "torch.autograd")
+
+
+def test_mse_loss(student, cases):
+    """MSELoss: L = mean((pred - target)²), dL/dpred = 2(pred - target) / size"""
+    rng = np.random.default_rng(3)
+    pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    loss = student.new("layers", "MSELoss")
+    with cases.check("MSELoss.forward"):
+        value = as_float(loss.call("forward", pred, target), "MSELoss.forward")
+        assert_close(value, np.mean((pred - target) ** 2), "MSELoss.forward", "L = mean((pred - target)²)")
+    with cases.check("MSELoss.backward"):
+        loss.call("forward", pred, target)
+        assert_close(loss.call("backward"), 2 * (pred - target) / pred.size, "MSELoss.backward",
+                     "dL/dpred = 2 (pred - target) / pred.size")
+    with cases.check("MSELoss vs torch"):
+        import torch
+
+        t = torch.tensor(pred, requires_grad=True)
+        torch.nn.functional.mse_loss(t, torch.tensor(target)).backward()
+        loss.call("forward", pred, target)
+        assert_close(loss.call("backward"), t.grad.numpy(), "MSELoss.backward", "torch.nn.functional.mse_loss")
+
+
+def test_softmax_cross_entropy(student, cases):
+    """SoftmaxCrossEntropy: mean -log softmax of the true class; gradient (p - onehot) / N; stable"""
+    rng = np.random.default_rng(4)
+    logits, labels = rng.standard_normal((6, 4)) * 2, rng.integers(0, 4, 6)
+    loss = student.new("layers", "SoftmaxCrossEntropy")
+    expected_loss, expected_grad = softmax_ce(logits, labels)
+    with cases.check("SoftmaxCrossEntropy.forward"):
+        assert_close(as_float(loss.call("forward", logits, labels), "SoftmaxCrossEntropy.forward"),
+                     expected_loss, "SoftmaxCrossEntropy.forward", "L = mean_n -log softmax(logits[n])[labels[n]]")
+    with cases.check("SoftmaxCrossEntropy.backward"):
+        loss.call("forward", logits, labels)
+        assert_close(loss.call("backward"), expected_grad, "SoftmaxCrossEntropy.backward",
+                     "dL/dlogits = (softmax(logits) - onehot(labels)) / N")
+    with cases.check("SoftmaxCrossEntropy vs torch"):
+        import torch
+
+        t = torch.tensor(logits, requires_grad=True)
+        value = torch.nn.functional.cross_entropy(t, torch.tensor(labels))
+        value.backward()
+        assert_close(as_float(loss.call("forward", logits, labels), "SoftmaxCrossEntropy.forward"),
+                     value.item(), "SoftmaxCrossEntropy.forward", "torch.nn.functional.cross_entropy")
+        assert_close(loss.call("backward"), t.grad.numpy(), "SoftmaxCrossEntropy.backward", "torch")
+    with cases.check("SoftmaxCrossEntropy with logits of ±1000"):
+        big = logits * 500
+        expected_loss, expected_grad = softmax_ce(big, labels)
+        assert_close(as_float(loss.call("forward", big, labels), "SoftmaxCrossEntropy.forward"),
+                     expected_loss, "SoftmaxCrossEntropy.forward at large logits",
+                     "subtract each row's max before exp: the loss must stay finite")
+        assert_close(loss.call("backward"), expected_grad, "SoftmaxCrossEntropy.backward at large logits",
+                     "(softmax - onehot) / N, finite")
+
+
+def test_batchnorm(student, cases):
+    """BatchNorm: training/eval forward, running statistics, backward (three paths)"""
+    rng = np.random.default_rng(5)
+    x, dout = rng.standard_normal((6, 3)) * 2 + 1, rng.standard_normal((6, 3))
+    gamma, beta = rng.uniform(0.5, 2, 3), rng.standard_normal(3)
+    bn = student.new("layers", "BatchNorm", 3, momentum=0.2, eps=1e-5)
+    bn.set("params", "gamma", gamma)
+    bn.set("params", "beta", beta)
+    out, mean, var = batchnorm_train(x, gamma, beta, 1e-5)
+    with cases.check("BatchNorm.forward (training)"):
+        assert_close(bn.call("forward", x), out, "BatchNorm.forward (training)",
+                     "γ (x - μ) / sqrt(σ² + eps) + β with batch μ, biased σ²")
+    with cases.check("BatchNorm running statistics"):
+        assert_close(bn.get("running_mean"), 0.2 * mean, "BatchNorm.running_mean after one step",
+                     "(1 - momentum) · running_mean + momentum · μ, starting from 0")
+        assert_close(bn.get("running_var"), 0.8 + 0.2 * var, "BatchNorm.running_var after one step",
+                     "(1 - momentum) · running_var + momentum · σ² (biased), starting from 1")
+    with cases.check("BatchNorm.backward (training) vs the formula"):
+        bn.call("forward", x)
+        dx = bn.call("backward", dout)
+        x_hat = (x - mean) / np.sqrt(var + 1e-5)
+        dx_hat = dout * gamma
+        expected = (dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)) / np.sqrt(var + 1e-5)
+        assert_close(dx, expected, "BatchNorm.backward (dx, training)",
+                     "dx = (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) / sqrt(σ² + eps)", rtol=1e-5)
+        grads = bn.get("grads")
+        assert_close(grads.get("gamma"), (dout * x_hat).sum(0), "BatchNorm.grads['gamma']", "Σ_n dout · x̂")
+        assert_close(grads.get("beta"), dout.sum(0), "BatchNorm.grads['beta']", "Σ_n dout")
+    with cases.check("BatchNorm.backward vs centred differences"):
+        numeric = numeric_input_gradient(bn, x, dout, "BatchNorm.forward")
+        bn.call("forward", x)
+        assert_gradient_close(bn.call("backward", dout), numeric, "BatchNorm.backward (dx, training)", tol=1e-4)
+    with cases.check("BatchNorm vs torch.autograd"):
+        import torch
+
+        tx = torch.tensor(x, requires_grad=True)
+        y = torch.nn.functional.batch_norm(tx, None, None, torch.tensor(gamma), torch.tensor(beta),
+                                           training=True, eps=1e-5)
+        (y * torch.tensor(dout)).sum().backward()
+        bn.call("forward", x)
+        assert_close(bn.call("backward", dout), tx.grad.numpy(), "BatchNorm.backward (dx)", "torch.autograd",
+                     rtol=1e-5, atol=1e-7)
+    with cases.check("BatchNorm eval mode"):
+        running_mean, running_var = as_array(bn.get("running_mean"), "running_mean"), \
+            as_array(bn.get("running_var"), "running_var")
+        bn.set("training", False)
+        expected = gamma * (x - running_mean) / np.sqrt(running_var + 1e-5) + beta
+        assert_close(bn.call("forward", x), expected, "BatchNorm.forward (eval)",
+                     "γ (x - running_mean) / sqrt(running_var + eps) + β")
+        assert_close(bn.get("running_mean"), running_mean, "BatchNorm.running_mean in eval mode",
+                     "eval mode must not update the running statistics")
+        assert_close(bn.call("backward", dout), dout * gamma / np.sqrt(running_var + 1e-5),
+                     "BatchNorm.backward (eval)", "dx = dout · γ / sqrt(running_var + eps)")

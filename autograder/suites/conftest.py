@@ -1,0 +1,56 @@
+"""Fixtures shared by every hidden suite.
+
+``student``: the submission, reached only through the sandboxed worker (see remote.py).
+``cases``:   partial credit. Each ``with cases.check("what"):`` block is one check; a
+             failed check is recorded and the test goes on. A test that finishes earns
+             points × passed / total.
+"""
+import pytest
+
+from autograder.runner import SESSION
+
+
+@pytest.fixture(scope="session")
+def student(request):
+    return request.config.stash[SESSION].student
+
+
+class Cases:
+    def __init__(self):
+        self.passed = 0
+        self.failures = []
+
+    @property
+    def total(self):
+        return self.passed + len(self.failures)
+
+    def check(self, label):
+        return _Check(self, label)
+
+    def summary(self):
+        head = f"{self.passed} of {self.total} checks passed."
+        return "\n".join([head] + [f"- {label}: {text}" for label, text in self.failures])
+
+
+class _Check:
+    def __init__(self, cases, label):
+        self.cases, self.label = cases, label
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if kind is None:
+            self.cases.passed += 1
+            return False
+        if not issubclass(kind, Exception):
+            return False
+        text = str(error) if isinstance(error, AssertionError) else f"{kind.__name__}: {error}"
+        text = text.split("\nassert ")[0] if not text.startswith("assert ") else text
+        self.cases.failures.append((self.label, text.strip()[:1500]))
+        return True
+
+
+@pytest.fixture
+def cases():
+    return Cases()

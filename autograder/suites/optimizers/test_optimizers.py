@@ -1,0 +1,186 @@
+"""Hidden tests: multi-step trajectories of every optimizer against the lecture's formulas."""
+import numpy as np
+
+from autograder.suites.checks import as_array, assert_close
+
+from .reference import Reference, cubic, quadratic, rosenbrock
+
+MODULES = {"SGD": "sgd", "Momentum": "momentum", "Nesterov": "nesterov",
+           "Adagrad": "adagrad", "RMSProp": "rmsprop", "Adam": "adam"}
+FORMULAS = {
+    "SGD": "x ← x − α·g(x)",
+    "Momentum": "v ← ρ·v − α·g(x);  x ← x + v",
+    "Nesterov": "v ← ρ·v − α·g(x + ρ·v);  x ← x + v",
+    "Adagrad": "G ← G + g²;  x ← x − α·g / √(G + ε)   (ε inside the root)",
+    "RMSProp": "E ← γ·E + (1 − γ)·g²;  x ← x − α·g / √(E + ε)   (ε inside the root)",
+    "Adam": "t ← t + 1; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; "
+            "x ← x − α·m̂ / (√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)",
+}
+A = np.array([[3.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 0.5]])
+B = np.array([0.3, -0.2, 0.1])
+X0 = np.array([1.0, -2.0, 0.5])
+STATE_NAMES = {"Momentum": ["v"], "Nesterov": ["v"], "Adagrad": ["G"], "RMSProp": ["E"], "Adam": ["m", "v", "t"]}
+
+
+def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, rtol=1e-9):
+    """Run the student's optimizer for ``steps`` steps from x0 (and an optional preset state),
+    comparing every new point, and the state at the end, with the reference."""
+    reference = Reference(kind, **hyper)
+    opt = student.new(MODULES[kind], kind, **hyper)
+    for name, value in (state or {}).items():
+        opt.set(name, value)
+        reference.state[name] = value
+    x = np.array(x0, dtype=float)
+    with cases.check(f"{kind} {label}: {steps} steps"):
+        for k in range(1, steps + 1):
+            expected = reference.step(x, spec)
+            got = as_array(opt.call("step", x, spec), f"{kind}.step")
+            assert_close(got, expected, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol=rtol)
+            x = expected
+    for name in STATE_NAMES.get(kind, []):
+        with cases.check(f"{kind} {label}: state {name}"):
+            value = opt.get(name)
+            assert_close(value, reference.state[name], f"{kind}.{name} after {steps} steps of {label}",
+                         FORMULAS[kind], rtol=rtol)
+    return opt, reference
+
+
+def test_sgd(student, cases):
+    """SGD: x ← x − α·g(x), several steps; cross-checked with torch.optim.SGD"""
+    trajectory(student, cases, "SGD", {"lr": 0.1}, X0, quadratic(A, B), 5, "quadratic")
+    trajectory(student, cases, "SGD", {"lr": 0.02}, np.array([[0.5, -1.0], [2.0, 0.1]]),
+               cubic(1.0, 0.5), 4, "cubic (2-D array x)")
+    with cases.check("SGD vs torch.optim.SGD"):
+        import torch
+
+        p = torch.tensor(X0, requires_grad=True)
+        torch_opt = torch.optim.SGD([p], lr=0.1)
+        opt, x = student.new("sgd", "SGD", lr=0.1), X0.copy()
+        for k in range(5):
+            p.grad = torch.tensor(A @ p.detach().numpy() + B)
+            torch_opt.step()
+            x = as_array(opt.call("step", x, quadratic(A, B)), "SGD.step")
+            assert_close(x, p.detach().numpy(), f"SGD.step (step {k + 1})", "torch.optim.SGD(lr=0.1)")
+    with cases.check("SGD default learning rate"):
+        got = student.new("sgd", "SGD").call("step", X0, quadratic(A, B))
+        assert_close(got, X0 - 0.01 * (A @ X0 + B), "SGD().step", "default α = 0.01")
+
+
+def test_momentum(student, cases):
+    """Momentum: v ← ρv − αg(x); x ← x + v, from zero and from a preset velocity; torch.optim.SGD(momentum)"""
+    trajectory(student, cases, "Momentum", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
+    trajectory(student, cases, "Momentum", {"lr": 0.1, "rho": 0.5}, X0, quadratic(A, B), 4,
+               "a preset velocity", state={"v": np.array([0.2, -0.1, 0.3])})
+    with cases.check("Momentum vs torch.optim.SGD(momentum) (v = −α·buffer)"):
+        import torch
+
+        p = torch.tensor(X0, requires_grad=True)
+        torch_opt = torch.optim.SGD([p], lr=0.05, momentum=0.9)
+        opt, x = student.new("momentum", "Momentum", lr=0.05, rho=0.9), X0.copy()
+        for k in range(6):
+            p.grad = torch.tensor(A @ p.detach().numpy() + B)
+            torch_opt.step()
+            x = as_array(opt.call("step", x, quadratic(A, B)), "Momentum.step")
+            assert_close(x, p.detach().numpy(), f"Momentum.step (step {k + 1})", "torch.optim.SGD(momentum=0.9)")
+    with cases.check("Momentum defaults (lr 0.01, rho 0.9)"):
+        opt = student.new("momentum", "Momentum")
+        opt.set("v", np.ones(3))
+        got = opt.call("step", X0, quadratic(A, B))
+        assert_close(got, X0 + 0.9 - 0.01 * (A @ X0 + B), "Momentum().step", "defaults α = 0.01, ρ = 0.9")
+
+
+def test_nesterov(student, cases):
+    """Nesterov: the gradient is taken at the look-ahead point x + ρv"""
+    trajectory(student, cases, "Nesterov", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
+    trajectory(student, cases, "Nesterov", {"lr": 0.001, "rho": 0.8}, np.array([-1.0, 1.5]),
+               rosenbrock(), 5, "Rosenbrock with a preset velocity", state={"v": np.array([0.05, -0.02])})
+    with cases.check("Nesterov calls grad_fn at the look-ahead point"):
+        opt = student.new("nesterov", "Nesterov", lr=0.1, rho=0.9)
+        v = np.array([0.5, -0.5, 0.25])
+        opt.set("v", v)
+        opt.call("step", X0, quadratic(A, B))
+        calls = student.last_grad_calls[0] if student.last_grad_calls else []
+        assert len(calls) == 1, f"Nesterov.step should call grad_fn exactly once per step, it called it {len(calls)} times."
+        assert_close(calls[0], X0 + 0.9 * v, "the point Nesterov.step passes to grad_fn",
+                     "look-ahead point x + ρ·v (with the old v)")
+
+
+def test_adagrad(student, cases):
+    """Adagrad: G ← G + g², x ← x − αg/√(G + ε), ε inside the root, preset G"""
+    trajectory(student, cases, "Adagrad", {"lr": 0.1, "eps": 1e-8}, X0, quadratic(A, B), 6, "quadratic")
+    trajectory(student, cases, "Adagrad", {"lr": 0.5, "eps": 1e-8}, X0, quadratic(A, B), 3,
+               "a preset G", state={"G": np.array([1.0, 4.0, 0.5])})
+    with cases.check("Adagrad: ε sits inside the square root"):
+        tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
+        reference = Reference("Adagrad", lr=0.1, eps=0.01)
+        opt = student.new("adagrad", "Adagrad", lr=0.1, eps=0.01)
+        got = opt.call("step", X0, tiny)
+        assert_close(got, reference.step(X0, tiny), "Adagrad.step with ε = 0.01 and tiny gradients",
+                     FORMULAS["Adagrad"], rtol=1e-9)
+
+
+def test_rmsprop(student, cases):
+    """RMSProp: E ← γE + (1 − γ)g², x ← x − αg/√(E + ε), ε inside the root, preset E"""
+    trajectory(student, cases, "RMSProp", {"lr": 0.01, "gamma": 0.9, "eps": 1e-8}, X0, quadratic(A, B), 6,
+               "quadratic")
+    trajectory(student, cases, "RMSProp", {"lr": 0.05, "gamma": 0.7, "eps": 1e-8}, X0, cubic(0.5, 1.0), 4,
+               "cubic with a preset E", state={"E": np.array([0.3, 0.1, 2.0])})
+    with cases.check("RMSProp: ε sits inside the square root"):
+        tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
+        reference = Reference("RMSProp", lr=0.01, gamma=0.9, eps=0.01)
+        opt = student.new("rmsprop", "RMSProp", lr=0.01, gamma=0.9, eps=0.01)
+        assert_close(opt.call("step", X0, tiny), reference.step(X0, tiny),
+                     "RMSProp.step with ε = 0.01 and tiny gradients", FORMULAS["RMSProp"], rtol=1e-9)
+
+
+def test_adam(student, cases):
+    """Adam: bias correction, t counted before use, ε outside the root, preset m/v/t; torch.optim.Adam"""
+    hyper = {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    trajectory(student, cases, "Adam", hyper, X0, quadratic(A, B), 6, "quadratic")
+    trajectory(student, cases, "Adam", {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8},
+               np.array([-1.0, 1.5]), rosenbrock(), 5, "Rosenbrock with preset m, v and t = 3",
+               state={"m": np.array([0.1, -0.2]), "v": np.array([0.05, 0.02]), "t": 3})
+    with cases.check("Adam: ε sits outside the square root"):
+        tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
+        reference = Reference("Adam", lr=0.1, beta1=0.9, beta2=0.999, eps=0.01)
+        opt = student.new("adam", "Adam", lr=0.1, beta1=0.9, beta2=0.999, eps=0.01)
+        assert_close(opt.call("step", X0, tiny), reference.step(X0, tiny),
+                     "Adam.step with ε = 0.01 and tiny gradients", FORMULAS["Adam"], rtol=1e-9)
+    with cases.check("Adam vs torch.optim.Adam"):
+        import torch
+
+        p = torch.tensor(X0, requires_grad=True)
+        torch_opt = torch.optim.Adam([p], lr=0.05, betas=(0.9, 0.999), eps=1e-8)
+        opt, x = student.new("adam", "Adam", **hyper), X0.copy()
+        for k in range(6):
+            p.grad = torch.tensor(A @ p.detach().numpy() + B)
+            torch_opt.step()
+            x = as_array(opt.call("step", x, quadratic(A, B)), "Adam.step")
+            assert_close(x, p.detach().numpy(), f"Adam.step (step {k + 1})", "torch.optim.Adam", rtol=1e-7)
+
+
+def test_state_initialisation(student, cases):
+    """States start as None / t = 0 and become arrays of x's shape at the first step"""
+    x = np.array([[1.0, 2.0], [3.0, -1.0]])
+    spec = cubic(0.1, 1.0)
+    for kind, names in STATE_NAMES.items():
+        with cases.check(f"{kind} state before and after the first step"):
+            opt = student.new(MODULES[kind], kind)
+            for name in names:
+                before = opt.get(name)
+                wanted = 0 if name == "t" else None
+                assert before == wanted, f"{kind}.{name} should be {wanted} before the first step, got {before!r}."
+            opt.call("step", x, spec)
+            for name in names:
+                value = opt.get(name)
+                if name == "t":
+                    assert value == 1, f"Adam.t should be 1 after the first step, got {value!r}."
+                else:
+                    assert isinstance(value, np.ndarray) and value.shape == x.shape, (
+                        f"{kind}.{name} should be an array of x's shape {x.shape} after the first step.")
+        with cases.check(f"{kind}.step calls grad_fn once and returns x's shape"):
+            opt = student.new(MODULES[kind], kind)
+            got = as_array(opt.call("step", x, spec), f"{kind}.step")
+            assert got.shape == x.shape, f"{kind}.step returned shape {got.shape}, expected {x.shape}."
+            calls = student.last_grad_calls[0] if student.last_grad_calls else []
+            assert len(calls) == 1, f"{kind}.step should call grad_fn once per step, it called it {len(calls)} times."

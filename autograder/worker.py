@@ -1,0 +1,239 @@
+"""The worker: the only process that runs student code (inside the sandbox).
+
+Started by the grader as ``python -I worker.py LIMITS_JSON`` with the submission copy as
+its working directory. Plain data only: requests and replies are frames of
+``protocol.py`` (JSON + .npy). The protocol uses the original stdin/stdout; before any
+student code runs, stdin becomes /dev/null and stdout goes to stderr, so a student's
+``print`` cannot corrupt a reply and ``input()`` gets nothing.
+
+Requests (dicts), each answered with {"value": ...} or {"error": {...}}:
+
+    {"op": "import", "module": m}
+    {"op": "new", "module": m, "name": cls, "args": [...], "kwargs": {...}}   -> handle id
+    {"op": "call", "module": m, "name": f, "args", "kwargs"}                  module function
+    {"op": "call", "handle": h, "name": meth, "args", "kwargs"}              method of a handle
+    {"op": "call", ..., "discard": true}                                     result dropped
+    {"op": "keep", ...same as call...}                                        result kept as handle
+    {"op": "get", "handle": h, "path": [...]}        attribute / dict key / index path
+    {"op": "set", "handle": h, "path": [...], "value": v}
+    {"op": "map", "handle": h, "name": meth, "arglists": [[...], ...]}     one call per arglist
+    {"op": "probe", "handle": h, "path": [...], "values": [...], "name": meth, "args": [...]}
+        copy each value in place into the array at path, call meth(*args), collect the
+        results, then restore the array (for the grader's centred differences)
+    {"op": "export", "handle": h, "example": array}   torch.export of a model -> uint8 bytes
+
+Arguments may hold {"__handle__": h}, {"__rng__": seed} (numpy Generator) and
+{"__gradfn__": {...}} (a gradient function evaluated here by this trusted code; the points
+it was called at come back in the reply as "grad_calls").
+"""
+import io
+import os
+import resource
+import sys
+import traceback
+
+import numpy as np
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+import protocol  # noqa: E402
+
+HANDLES = {}
+MAX_ERROR_TEXT = 4000
+
+
+def grad_function(spec, log):
+    """A gradient function from a description; every call point is appended to ``log``."""
+    kind = spec["kind"]
+
+    def grad(p):
+        point = np.array(p, dtype=np.float64)  # a copy: the student may change p afterwards
+        log.append(point.copy())
+        if kind == "quadratic":      # f = ½ xᵀAx + bᵀx (flattened), g = A x + b
+            g = spec["A"] @ point.ravel() + spec["b"]
+        elif kind == "cubic":        # f = Σ a x⁴/4 + c x²/2, g = a x³ + c x (elementwise)
+            g = spec["a"] * point**3 + spec["c"] * point
+        elif kind == "rosenbrock":   # f = (1 - x)² + 100 (y - x²)²
+            x, y = point.ravel()
+            g = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+        else:
+            raise ValueError(f"unknown gradient function {kind!r}")
+        return np.asarray(g, dtype=np.float64).reshape(point.shape)
+
+    return grad
+
+
+def unwrap(value, logs):
+    """Turn the grader's argument markers into live objects."""
+    if isinstance(value, list):
+        return [unwrap(v, logs) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__handle__"}:
+            return HANDLES[value["__handle__"]]
+        if set(value) == {"__rng__"}:
+            return np.random.default_rng(value["__rng__"])
+        if set(value) == {"__gradfn__"}:
+            logs.append([])
+            return grad_function(value["__gradfn__"], logs[-1])
+        if set(value) == {"__tuple__"}:
+            return tuple(unwrap(v, logs) for v in value["__tuple__"])
+        return {k: unwrap(v, logs) for k, v in value.items()}
+    return value
+
+
+def resolve(obj, path):
+    for step in path:
+        if isinstance(step, int):
+            obj = obj[step]
+        elif step.endswith("()"):
+            obj = getattr(obj, step[:-2])()
+        elif isinstance(obj, dict):
+            obj = obj[step]
+        else:
+            obj = getattr(obj, step)
+    return obj
+
+
+def target_of(request):
+    if "handle" in request:
+        return HANDLES[request["handle"]]
+    return __import__(request["module"])
+
+
+def handle(request):
+    op = request["op"]
+    logs = []
+    args = unwrap(request.get("args", []), logs)
+    kwargs = unwrap(request.get("kwargs", {}), logs)
+    reply = {}
+    if op == "ping":
+        value = "pong"
+    elif op == "import":
+        __import__(request["module"])
+        value = None
+    elif op in ("new", "keep"):
+        function = getattr(target_of(request), request["name"])
+        HANDLES[len(HANDLES) + 1] = function(*args, **kwargs)
+        value = len(HANDLES)
+    elif op == "call":
+        value = getattr(target_of(request), request["name"])(*args, **kwargs)
+        if request.get("discard"):
+            value = None
+    elif op == "get":
+        value = resolve(HANDLES[request["handle"]], request["path"])
+    elif op == "set":
+        *parent_path, last = request["path"]
+        parent = resolve(HANDLES[request["handle"]], parent_path)
+        new = unwrap(request["value"], logs)
+        if isinstance(parent, dict) or isinstance(last, int):
+            parent[last] = new
+        else:
+            setattr(parent, last, new)
+        value = None
+    elif op == "map":
+        method = getattr(HANDLES[request["handle"]], request["name"])
+        value = [method(*unwrap(a, logs)) for a in request["arglists"]]
+    elif op == "probe":
+        obj = HANDLES[request["handle"]]
+        array = resolve(obj, request["path"])
+        original = array.copy()
+        method = getattr(obj, request["name"])
+        value = []
+        try:
+            for v in request["values"]:
+                np.copyto(array, v)
+                value.append(method(*args))
+        finally:
+            np.copyto(array, original)
+    elif op == "export":
+        value = export_model(HANDLES[request["handle"]], request["example"])
+    else:
+        raise ValueError(f"unknown request {op!r}")
+    reply["value"] = value
+    if logs:
+        reply["grad_calls"] = logs
+    return reply
+
+
+def export_model(model, example):
+    """torch.export a model in eval mode; the graph and raw weights come back as bytes."""
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        program = torch.export.export(model, (torch.from_numpy(np.asarray(example)),))
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
+    return np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+
+
+def describe(error):
+    """What went wrong, with the frames from the student's own files only."""
+    frames = [
+        f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
+        for f in traceback.extract_tb(error.__traceback__)
+        if os.path.dirname(os.path.abspath(f.filename)) == os.getcwd()
+    ]
+    try:
+        message = str(error)
+    except BaseException:  # noqa: BLE001 - a student __str__ may raise
+        message = "(the exception's message could not be read)"
+    return {
+        "type": type(error).__name__[:100],
+        "message": message[:MAX_ERROR_TEXT],
+        "where": frames[-5:],
+    }
+
+
+def apply_limits(limits):
+    """Resource limits, set before any student code runs (the grader also sets them)."""
+    for name, value in limits.items():
+        which = getattr(resource, name)
+        soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def main():
+    import json
+
+    apply_limits(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(2, 1)
+    sys.path.insert(0, os.getcwd())
+
+    def read_exactly(n):
+        chunks = []
+        while n:
+            chunk = requests.read(n)
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    while True:
+        try:
+            header, blobs = protocol.split_frame(read_exactly, max_bytes=1 << 34)
+        except EOFError:
+            return
+        request = protocol.decode(header, blobs)
+        try:
+            reply = handle(request)
+            frame = protocol.encode(reply)
+        except protocol.Unencodable as error:
+            frame = protocol.encode({"error": {
+                "type": "BadResult",
+                "message": f"returned {error}; the grader accepts only numbers, strings, "
+                           f"lists, dicts and numeric numpy arrays",
+                "where": []}})
+        except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            frame = protocol.encode({"error": describe(error)})
+        sys.stdout.flush()
+        replies.write(frame)
+
+
+if __name__ == "__main__":
+    main()

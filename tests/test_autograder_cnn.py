@@ -1,0 +1,141 @@
+"""The cnn suite: numpy layers, and the CNN task on a tiny stub model (no real training);
+the exported model is checked before torch.export.load may unpickle anything."""
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import exported
+from autograder.demo import example_submissions
+from test_autograder_grade import grade, scores
+
+TINY_MODEL = '''
+from torch import nn
+
+def build_model():
+    layers = [nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU()]
+    for _ in range({convs}):
+        layers += [nn.Conv2d(4, 4, 3, padding=1), nn.ReLU()]
+    layers += [nn.MaxPool2d(4), nn.Dropout(0.2), nn.Flatten(), nn.Linear(4 * 8 * 8, 10)]
+    return nn.Sequential(*layers)
+'''
+NO_TRAINING = "def train(model, images, labels, time_budget_s):\n    assert images.dtype.name == 'uint8'\n"
+DATA = os.environ.get("CIFAR10_DIR", "/work/shared/data/cifar-10-batches-bin")
+
+
+def tiny_submission(tmp_path, convs):
+    folder = example_submissions("cnn", tmp_path)["solution"]
+    (folder / "model.py").write_text(TINY_MODEL.format(convs=convs))
+    (folder / "train.py").write_text(NO_TRAINING)
+    return folder
+
+
+@pytest.mark.skipif(not Path(DATA).exists(), reason="CIFAR-10 not available (set CIFAR10_DIR)")
+@pytest.mark.parametrize("convs, architecture_points", [(6, 15), (5, 0)])
+def test_cnn_layers_and_task_with_stub_model(tmp_path, convs, architecture_points):
+    folder = tiny_submission(tmp_path, convs)
+    results, _ = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "20"})
+    got = scores(results)
+    assert got["test_conv_forward"] == 12 and got["test_conv_backward"] == 12
+    assert got["test_pooling"] == 10 and got["test_dropout"] == 8
+    assert got["test_cnn_architecture"] == architecture_points
+    assert got["test_cnn_training_time"] == 5
+    assert got["test_cnn_train_accuracy"] == 0 and got["test_cnn_test_accuracy"] == 0
+    if not architecture_points:
+        output = next(t["output"] for t in results["tests"] if t["extra_data"]["test"] == "test_cnn_architecture")
+        assert "at least 7 convolution layers" in output and "has 6 Conv2d" in output
+
+
+def test_cnn_stubs_score_0_without_data(tmp_path):
+    folder = example_submissions("cnn", tmp_path)["stubs"]
+    results, process = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": str(tmp_path / "none")})
+    assert process.returncode == 0 and results["score"] == 0
+
+
+def exported_bytes():
+    import torch
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(3, 2, 3), nn.Flatten(), nn.Linear(2 * 30 * 30, 10)).eval()
+    program = torch.export.export(model, (torch.zeros(2, 3, 32, 32),))
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
+    return buffer.getvalue()
+
+
+def rewrite(data, change):
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, change(name, source.read(name)))
+    return out.getvalue()
+
+
+def test_exported_model_loads_and_counts():
+    program = exported.load(exported_bytes())
+    assert exported.count_layers(program)["Conv2d"] == 1 and exported.count_layers(program)["Linear"] == 1
+
+
+def test_pickled_weights_are_refused():
+    def mark_pickled(name, body):
+        if name.endswith("weights_config.json"):
+            config = json.loads(body)
+            for entry in config["config"].values():
+                entry["use_pickle"] = True
+            return json.dumps(config).encode()
+        return body
+
+    with pytest.raises(exported.UnsafeModel, match="pickled"):
+        exported.load(rewrite(exported_bytes(), mark_pickled))
+
+
+def test_non_aten_targets_are_refused():
+    def call_torch_load(name, body):
+        return body.replace(b"torch.ops.aten.linear.default", b"torch.load") if name.endswith("model.json") else body
+
+    with pytest.raises(exported.UnsafeModel, match="torch.load"):
+        exported.load(rewrite(exported_bytes(), call_torch_load))
+
+
+def test_pickled_sample_inputs_are_never_loaded():
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch /tmp/autograder-pwned",))
+
+    def poison(name, body):
+        return pickle.dumps(Boom()) if "sample_inputs" in name else body
+
+    if os.path.exists("/tmp/autograder-pwned"):
+        os.unlink("/tmp/autograder-pwned")
+    exported.load(rewrite(exported_bytes(), poison))
+    assert not os.path.exists("/tmp/autograder-pwned")
+
+
+def solution_folder():
+    for base in ("solutions", "source"):
+        folder = Path(__file__).resolve().parents[1] / base / "cnn"
+        if (folder / "model.py").exists() and (folder / "train.py").exists():
+            return folder
+    return None
+
+
+@pytest.mark.skipif(solution_folder() is None or not Path(DATA).exists(),
+                    reason="no cnn model.py/train.py yet, or no CIFAR-10")
+def test_cnn_solution_with_a_60_second_budget(tmp_path):
+    """The one real training run of the project's tests: 60 s budget. Accuracy points need the
+    full 10-minute budget, so only the layers, the architecture and the time are asserted."""
+    folder = tmp_path / "cnn"
+    shutil.copytree(solution_folder(), folder)
+    results, _ = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "60"})
+    got = scores(results)
+    for name in ("test_conv_forward", "test_conv_backward", "test_pooling", "test_dropout",
+                 "test_cnn_architecture", "test_cnn_training_time"):
+        assert got[name] > 0 and got[name] == next(t["max_score"] for t in results["tests"]
+                                                   if t["extra_data"]["test"] == name), results
