@@ -34,6 +34,8 @@ def build_parser():
     grade.add_argument("submission")
     grade.add_argument("--out", default="results.json", help="results file (default: results.json)")
     grade.add_argument("--student", default=None, help=argparse.SUPPRESS)
+    grade.add_argument("--skip", action="append", default=[], metavar="TEST",
+                       help="leave this hidden test out (its points count as lost); for benchmarks")
 
     batch = commands.add_parser("grade-all", help="grade submitted/<student>/<assignment>/ for a class")
     batch.add_argument("assignment")
@@ -99,7 +101,7 @@ def run(args):
 
         extra = {"student": args.student} if args.student else {}
         try:
-            results = run_suite(args.assignment, args.submission, extra)
+            results = run_suite(args.assignment, args.submission, extra, skip=args.skip)
         except SubmissionError as error:
             raise UsageError(str(error)) from None
         try:

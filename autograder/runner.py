@@ -84,6 +84,7 @@ class Collector:
         self.outcomes = {}   # test name -> (fraction, message)
         self.docs = {}
         self.config_problem = None
+        self.skipped = set()  # tests left out with --skip: -k may deselect them before this plugin looks
 
     def pytest_configure(self, config):
         config.stash[SESSION] = self
@@ -91,7 +92,7 @@ class Collector:
     def pytest_collection_modifyitems(self, items):
         found = [item.originalname for item in items]
         table = set(self.assignment.tests)
-        extra, missing = set(found) - table, table - set(found)
+        extra, missing = set(found) - table, table - set(found) - self.skipped
         if extra or missing or len(found) != len(set(found)):
             self.config_problem = (f"points.toml of {self.assignment.name} does not match its suite: "
                                    f"not in the table {sorted(extra)}, not in the suite {sorted(missing)}")
@@ -137,22 +138,29 @@ def _without_rewrite(text):
     return head if marker and head.strip() else text
 
 
-def run_suite(assignment_name, submission_dir, extra=None):
+def run_suite(assignment_name, submission_dir, extra=None, skip=()):
     """Grade ``submission_dir`` against the hidden suite of ``assignment_name``; returns the
-    Gradescope results dict. Raises KeyError (unknown assignment) or SubmissionError."""
+    Gradescope results dict. Tests named in ``skip`` are not run and earn nothing.
+    Raises KeyError (unknown assignment) or SubmissionError."""
     from .results import make_results
 
     started = time.monotonic()
     assignment = config.load(assignment_name)
+    unknown = set(skip) - set(assignment.tests)
+    if unknown:
+        raise SubmissionError(f"--skip names no test of {assignment_name}: {sorted(unknown)}")
     files, notes = collect_files(assignment, submission_dir)
     mode = sandbox.choose_mode()
     limits = sandbox.rlimits(assignment.memory_mb, assignment.cpu_s)
     student = Student(files, limits, assignment.call_timeout_s, assignment.total_budget_s,
                       mode, threads=assignment.threads)
     collector = Collector(assignment, student)
+    collector.skipped = set(skip)
     args = [str(assignment.folder), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
             "--confcutdir", str(SUITES), "-p", "no:cacheprovider", "-p", "no:terminal",
             "-W", "ignore", "-o", "console_output_style=classic"]
+    if skip:
+        args += ["-k", " and ".join(f"not {name}" for name in skip)]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -165,7 +173,8 @@ def run_suite(assignment_name, submission_dir, extra=None):
         raise config.ConfigError(collector.config_problem)
     tests = []
     for name, entry in assignment.tests.items():
-        fraction, message = collector.outcomes.get(name, (0.0, "the test did not run"))
+        not_run = "left out with --skip" if name in skip else "the test did not run"
+        fraction, message = collector.outcomes.get(name, (0.0, not_run))
         doc = collector.docs.get(name, "")
         tests.append({
             "name": f"{name}: {doc}" if doc else name,
