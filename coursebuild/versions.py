@@ -20,11 +20,15 @@ from .stubs import name_the_stubs
 NBFORMAT_MINOR = 5
 
 
-def _module_text(notebook, origin):
-    """Join a module's code cells back into a plain .py file (no cell markers, no metadata)."""
-    if any(cell.cell_type != "code" for cell in notebook.cells):
-        raise SystemExit(f"coursebuild: {origin}: a module may hold code cells only (found a markdown cell)")
-    chunks = [cell.source.strip("\n") for cell in notebook.cells]
+def _as_comment(markdown):
+    return "\n".join(f"# {line}".rstrip() for line in markdown.strip("\n").split("\n"))
+
+
+def _module_text(notebook):
+    """Join a module's cells back into a plain .py file (no cell markers, no metadata);
+    a markdown cell becomes a block of comments."""
+    chunks = [cell.source.strip("\n") if cell.cell_type == "code" else _as_comment(cell.source)
+              for cell in notebook.cells]
     return "\n\n\n".join(chunk for chunk in chunks if chunk.strip()) + "\n"
 
 
@@ -80,7 +84,7 @@ def build_solution(assignment, out_dir):
         for cell in notebook.cells:
             cell.source = _without_markers(cell.source)
         if source.kind == "module":
-            _write(target, _module_text(notebook, source.relative))
+            _write(target, _module_text(notebook))
         else:
             _write_notebook(target.with_suffix(".ipynb"), _clean_notebook(notebook, keep_nbgrader=False))
     return out_dir
@@ -128,7 +132,7 @@ def build_student(assignment, out_dir):
             kind, origin = kinds[relative]
             notebook = nbformat.read(path, as_version=4)
             if kind == "module":
-                text = _module_text(notebook, origin)
+                text = _module_text(notebook)
                 _write(out_dir / origin, name_the_stubs(text, origin.name))
             else:
                 _write_notebook(out_dir / relative, _clean_notebook(notebook, keep_nbgrader=True))
