@@ -23,6 +23,7 @@ import numpy as np
 HEADER = struct.Struct(">Q")
 NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
 MAX_DEPTH = 32
+MAX_HEADER_BYTES = 8 << 20  # the JSON part; arrays travel as blobs, so 8 MiB is plenty
 
 
 class ProtocolError(Exception):
@@ -118,11 +119,15 @@ def _load_array(blob):
     return array
 
 
-def split_frame(read_exactly, max_bytes):
-    """Read one frame with ``read_exactly(n) -> bytes`` and return (header_bytes, blobs)."""
+def split_frame(read_exactly, max_bytes, max_header=MAX_HEADER_BYTES):
+    """Read one frame with ``read_exactly(n) -> bytes`` and return (header_bytes, blobs).
+
+    The header is parsed into Python objects (several times its size in memory), so it has
+    its own, smaller limit, checked before it is read."""
     (size,) = HEADER.unpack(read_exactly(HEADER.size))
-    if size > max_bytes:
-        raise ProtocolError(f"message header of {size} bytes is over the limit")
+    if size > min(max_bytes, max_header):
+        raise ProtocolError(f"message header of {size} bytes is over the limit of "
+                            f"{min(max_bytes, max_header)}")
     header_bytes = read_exactly(size)
     try:
         sizes = json.loads(header_bytes.decode("utf-8")).get("blobs", [])

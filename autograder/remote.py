@@ -22,9 +22,10 @@ import time
 import numpy as np
 
 from . import protocol
-from .sandbox import SandboxError, WorkerProcess, describe_mode
+from .sandbox import SandboxError, WorkerProcess
 
 MAX_REPLY_BYTES = 512 << 20
+MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
 STDERR_KEEP = 8000
 
 
@@ -54,12 +55,21 @@ class Worker:
     def alive(self):
         return self.process.process.poll() is None
 
-    def request(self, message, timeout):
-        """Send one request and return the decoded reply (raises StudentError on failure)."""
+    def request(self, message, timeout, callbacks=(), calls=None):
+        """Send one request and return the decoded reply. Callback frames that come first
+        are answered by running ``callbacks[i]`` here; their arguments go to ``calls[i]``."""
         deadline = time.monotonic() + timeout
         self._send(protocol.encode(message), deadline)
-        header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
-        return protocol.decode(header, blobs)
+        received = 0
+        while True:
+            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
+            reply = protocol.decode(header, blobs)
+            if not (isinstance(reply, dict) and "callback" in reply):
+                return reply
+            received += len(header) + sum(map(len, blobs))
+            if received > MAX_CALLBACK_BYTES:
+                raise protocol.ProtocolError(f"callbacks of one call sent over {MAX_CALLBACK_BYTES} bytes")
+            self._send(protocol.encode(answer_callback(reply, callbacks, calls)), deadline)
 
     def _send(self, data, deadline):
         view = memoryview(data)
@@ -104,6 +114,44 @@ class Worker:
             return f"the worker was killed by signal {-code}" + (
                 " (probably the CPU-time limit)" if -code in (9, 24) else "")
         return f"the worker process exited with code {code}"
+
+
+def answer_callback(message, callbacks, calls):
+    """Run the grader function a callback frame asks for; its answer as a reply dict."""
+    ident, args = message.get("callback"), message.get("args")
+    if type(ident) is not int or not 0 <= ident < len(callbacks) or not isinstance(args, list):
+        return {"error": "called a function that this call was not given"}
+    calls[ident].append(args[0] if len(args) == 1 else args)
+    try:
+        return {"value": callbacks[ident](*args)}
+    except Exception as error:  # noqa: BLE001 - bad arguments from student code
+        return {"error": f"{type(error).__name__}: {error}"[:500]}
+
+
+class Callback:
+    """A grader function that student code may call, e.g. an optimizer's ``grad_fn``.
+
+    It goes to the worker as a reference; every call is a round trip in which the grader
+    runs the function itself and records the arguments (``Student.last_grad_calls``), so
+    student code can neither see the function's parameters nor hide a call."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, *args):
+        return self.function(*args)
+
+
+def _refer_callbacks(value, found):
+    """``value`` with each Callback replaced by {"__callback__": i}; the Callbacks go to ``found``."""
+    if isinstance(value, Callback):
+        found.append(value)
+        return {"__callback__": len(found) - 1}
+    if isinstance(value, list):
+        return [_refer_callbacks(v, found) for v in value]
+    if isinstance(value, dict):
+        return {k: _refer_callbacks(v, found) for k, v in value.items()}
+    return value
 
 
 class WorkerDied(Exception):
@@ -162,12 +210,6 @@ class Student:
             self.worker.stop()
             self.worker = None
 
-    def describe(self):
-        text = describe_mode(self.mode)
-        if self.restarts:
-            text += f"; the worker was restarted {self.restarts} time(s)"
-        return text
-
     # -- requests ------------------------------------------------------------------------
     def _request(self, message, what, timeout=None):
         remaining = self.deadline - time.monotonic()
@@ -175,8 +217,11 @@ class Student:
             raise StudentError(f"{what}: not run, this submission used up its total grading time.")
         timeout = min(timeout or self.call_timeout, remaining)
         self._ensure_worker()
+        callbacks = []
+        message = _refer_callbacks(message, callbacks)
+        calls = [[] for _ in callbacks]
         try:
-            reply = self.worker.request(message, timeout)
+            reply = self.worker.request(message, timeout, callbacks, calls)
         except WorkerTimeout:
             self.worker.stop()
             raise StudentError(f"{what} did not finish within {timeout:.0f} s (endless loop?); "
@@ -195,7 +240,7 @@ class Student:
             raise StudentError(f"{what}: the worker sent a malformed reply.")
         if "error" in reply:
             raise StudentError(_error_text(what, reply["error"]))
-        self.last_grad_calls = reply.get("grad_calls", [])
+        self.last_grad_calls = calls  # per Callback of this request: the arguments of each call
         return reply["value"]
 
     def _import(self, module):

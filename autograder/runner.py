@@ -33,15 +33,17 @@ def collect_files(assignment, submission_dir):
 
     Only regular files (no symlinks) of at most 2 MiB are taken. If none of the module
     files sit at the top of the directory, a sub-folder holding them is used (students
-    often upload a zipped folder)."""
+    often upload a zipped folder). Symlinks are never followed, neither to files nor to
+    folders: a link to ``solutions/`` must not be graded as the student's work."""
     root = Path(submission_dir)
     if not root.exists():
         raise SubmissionError(f"submission directory {str(root)!r} does not exist")
     if not root.is_dir():
         raise SubmissionError(f"submission {str(root)!r} is not a directory")
     folder = root
-    if not any((root / m).exists() for m in assignment.modules):
-        nested = sorted({p.parent for m in assignment.modules for p in root.glob(f"*/**/{m}")},
+    if not any(os.path.lexists(root / m) for m in assignment.modules):
+        nested = sorted({p.parent for m in assignment.modules for p in root.glob(f"*/**/{m}")
+                         if _no_symlink_below(root, p.parent)},
                         key=lambda p: (len(p.parts), str(p)))
         if nested:
             folder = nested[0]
@@ -63,6 +65,12 @@ def collect_files(assignment, submission_dir):
         else:
             files[name] = path
     return files, notes
+
+
+def _no_symlink_below(root, folder):
+    """True if no part of ``folder``'s path below ``root`` is a symlink."""
+    inside = os.path.join(os.path.realpath(root), os.path.relpath(folder, root))
+    return os.path.realpath(folder) == os.path.normpath(inside)
 
 
 def submission_digest(assignment_name, folder):
@@ -99,6 +107,13 @@ class Collector:
         for item in items:
             doc = (item.function.__doc__ or "").strip().splitlines()
             self.docs[item.originalname] = doc[0] if doc else ""
+        # Visible tests first: the one worker serves every test, so student code could
+        # otherwise stash what a hidden test sent it and show it in a visible test's output.
+        items[:] = sorted(items, key=lambda item: self._hidden(item.originalname))
+
+    def _hidden(self, name):
+        entry = self.assignment.tests.get(name)
+        return entry is None or entry.visibility != "visible"
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -186,8 +201,9 @@ def run_suite(assignment_name, submission_dir, extra=None, skip=()):
             "extra_data": {"test": name},
         })
     passed = sum(t["status"] == "passed" for t in tests)
-    lines = [f"{assignment_name}: {passed} of {len(tests)} tests passed.", student.describe()]
+    lines = [f"{assignment_name}: {passed} of {len(tests)} tests passed.", sandbox.describe_mode(mode)]
     lines += notes
-    extra = {"assignment": assignment_name, "sandbox": mode,
+    # the restart count stays out of the visible output: hidden tests could steer it
+    extra = {"assignment": assignment_name, "sandbox": mode, "worker_restarts": student.restarts,
              "submission_sha256": submission_digest(assignment_name, submission_dir), **(extra or {})}
     return make_results(tests, "\n".join(lines), time.monotonic() - started, extra)

@@ -10,7 +10,10 @@ Both modes give the worker
 the Python installation, the virtual environment, the harness (worker.py + protocol.py,
 read-only) and the submission copy; hidden suites and solutions are not visible. It has
 no network, its own PID namespace (every process it starts dies with it) and runs as
-uid/gid 65534.
+uid/gid 65534. Everything it can write is a size-limited tmpfs (``SCRATCH_MB``): /tmp,
+/dev/shm and its working directory /submission, where the copied files themselves are
+read-only. / and /dev are remounted read-only. (tmpfs is memory that ``RLIMIT_AS`` does
+not count; bubblewrap's own / and /dev would otherwise take up to half the machine's RAM.)
 
 ``fallback`` mode (bubblewrap missing or unable to create namespaces): when the grader
 runs as root the worker switches to uid/gid 65534 before exec, and on timeout the grader
@@ -32,6 +35,7 @@ from pathlib import Path
 SANDBOX_UID = SANDBOX_GID = 65534
 HARNESS_FILES = ("worker.py", "protocol.py")
 HERE = Path(__file__).resolve().parent
+SCRATCH_MB = {"/tmp": 256, "/dev/shm": 256, "/submission": 64}  # writable tmpfs in bwrap mode
 CLEAN_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "HOME": "/tmp",
@@ -90,6 +94,11 @@ def describe_mode(mode):
     return "sandbox: fallback (rlimits, process-group kill; not root, so no privilege drop)"
 
 
+def scratch(path):
+    """bwrap arguments for a writable tmpfs of ``SCRATCH_MB[path]`` MiB at ``path``."""
+    return ["--size", str(SCRATCH_MB[path] << 20), "--tmpfs", path]
+
+
 def rlimits(memory_mb, cpu_s, file_mb=64, processes=256):
     return {
         "RLIMIT_AS": memory_mb << 20,
@@ -127,15 +136,18 @@ class WorkerProcess:
         if mode == "bwrap":
             command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
                        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
-                       "--tmpfs", "/tmp",
+                       *scratch("/tmp"),
                        "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
                        "--ro-bind-try", "/lib64", "/lib64", "--ro-bind", "/bin", "/bin",
                        "--ro-bind", "/etc", "/etc"]
             for prefix in prefixes:
                 command += ["--ro-bind", prefix, prefix]
             mount = "/submission"
-            command += ["--ro-bind", str(harness), "/harness", "--bind", str(work), mount,
-                        "--chdir", mount, "--proc", "/proc", "--dev", "/dev", "--clearenv"]
+            command += ["--ro-bind", str(harness), "/harness", *scratch(mount)]
+            for name in files:
+                command += ["--ro-bind", str(work / name), f"{mount}/{name}"]
+            command += ["--chdir", mount, "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+                        *scratch("/dev/shm"), "--remount-ro", "/", "--clearenv"]
             for key, value in env.items():
                 command += ["--setenv", key, value]
             command += [python, "-I", "/harness/worker.py", limit_arg]

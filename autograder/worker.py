@@ -23,13 +23,16 @@ Requests (dicts), each answered with {"value": ...} or {"error": {...}}:
     {"op": "export", "handle": h, "example": array}   torch.export of a model -> uint8 bytes
 
 Arguments may hold {"__handle__": h}, {"__rng__": seed} (numpy Generator) and
-{"__gradfn__": {...}} (a gradient function evaluated here by this trusted code; the points
-it was called at come back in the reply as "grad_calls").
+{"__callback__": i}: a function of the grader (e.g. an optimizer's grad_fn). Calling it
+sends {"callback": i, "args": [float64 arrays]} to the grader and waits for its
+{"value": ...} or {"error": text}; the grader runs the function itself and counts the
+calls, so nothing student code does in this process can hide a call or change a result.
 """
 import io
 import os
 import resource
 import sys
+import threading
 import traceback
 
 import numpy as np
@@ -41,42 +44,66 @@ HANDLES = {}
 MAX_ERROR_TEXT = 4000
 
 
-def grad_function(spec, log):
-    """A gradient function from a description; every call point is appended to ``log``."""
-    kind = spec["kind"]
+class Channel:
+    """The grader's pipes: requests come in, replies (and callbacks) go out."""
 
-    def grad(p):
-        point = np.array(p, dtype=np.float64)  # a copy: the student may change p afterwards
-        log.append(point.copy())
-        if kind == "quadratic":      # f = ½ xᵀAx + bᵀx (flattened), g = A x + b
-            g = spec["A"] @ point.ravel() + spec["b"]
-        elif kind == "cubic":        # f = Σ a x⁴/4 + c x²/2, g = a x³ + c x (elementwise)
-            g = spec["a"] * point**3 + spec["c"] * point
-        elif kind == "rosenbrock":   # f = (1 - x)² + 100 (y - x²)²
-            x, y = point.ravel()
-            g = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
-        else:
-            raise ValueError(f"unknown gradient function {kind!r}")
-        return np.asarray(g, dtype=np.float64).reshape(point.shape)
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+        self.lock = threading.Lock()
 
-    return grad
+    def _read_exactly(self, n):
+        chunks = []
+        while n:
+            chunk = self.requests.read(n)
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def read(self):
+        """The grader's next message (it is trusted: no size limit beyond a sane one)."""
+        return protocol.decode(*protocol.split_frame(self._read_exactly, 1 << 34, 1 << 34))
+
+    def write(self, frame):
+        sys.stdout.flush()
+        self.replies.write(frame)
+
+    def call_back(self, ident, args):
+        with self.lock:
+            self.write(protocol.encode({"callback": ident, "args": args}))
+            answer = self.read()
+        if "error" in answer:
+            raise ValueError(answer["error"])
+        return answer["value"]
 
 
-def unwrap(value, logs):
+CHANNEL = None
+
+
+def callback(ident):
+    """A stand-in for the grader's function ``ident``; its arguments travel as float64 arrays."""
+
+    def call(*args):
+        return CHANNEL.call_back(ident, [np.array(a, dtype=np.float64) for a in args])
+
+    return call
+
+
+def unwrap(value):
     """Turn the grader's argument markers into live objects."""
     if isinstance(value, list):
-        return [unwrap(v, logs) for v in value]
+        return [unwrap(v) for v in value]
     if isinstance(value, dict):
         if set(value) == {"__handle__"}:
             return HANDLES[value["__handle__"]]
         if set(value) == {"__rng__"}:
             return np.random.default_rng(value["__rng__"])
-        if set(value) == {"__gradfn__"}:
-            logs.append([])
-            return grad_function(value["__gradfn__"], logs[-1])
+        if set(value) == {"__callback__"}:
+            return callback(value["__callback__"])
         if set(value) == {"__tuple__"}:
-            return tuple(unwrap(v, logs) for v in value["__tuple__"])
-        return {k: unwrap(v, logs) for k, v in value.items()}
+            return tuple(unwrap(v) for v in value["__tuple__"])
+        return {k: unwrap(v) for k, v in value.items()}
     return value
 
 
@@ -101,10 +128,8 @@ def target_of(request):
 
 def handle(request):
     op = request["op"]
-    logs = []
-    args = unwrap(request.get("args", []), logs)
-    kwargs = unwrap(request.get("kwargs", {}), logs)
-    reply = {}
+    args = unwrap(request.get("args", []))
+    kwargs = unwrap(request.get("kwargs", {}))
     if op == "ping":
         value = "pong"
     elif op == "import":
@@ -123,7 +148,7 @@ def handle(request):
     elif op == "set":
         *parent_path, last = request["path"]
         parent = resolve(HANDLES[request["handle"]], parent_path)
-        new = unwrap(request["value"], logs)
+        new = unwrap(request["value"])
         if isinstance(parent, dict) or isinstance(last, int):
             parent[last] = new
         else:
@@ -131,7 +156,7 @@ def handle(request):
         value = None
     elif op == "map":
         method = getattr(HANDLES[request["handle"]], request["name"])
-        value = [method(*unwrap(a, logs)) for a in request["arglists"]]
+        value = [method(*unwrap(a)) for a in request["arglists"]]
     elif op == "probe":
         obj = HANDLES[request["handle"]]
         array = resolve(obj, request["path"])
@@ -148,10 +173,7 @@ def handle(request):
         value = export_model(HANDLES[request["handle"]], request["example"])
     else:
         raise ValueError(f"unknown request {op!r}")
-    reply["value"] = value
-    if logs:
-        reply["grad_calls"] = logs
-    return reply
+    return {"value": value}
 
 
 def export_model(model, example):
@@ -196,30 +218,19 @@ def apply_limits(limits):
 def main():
     import json
 
+    global CHANNEL
     apply_limits(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})
-    requests = os.fdopen(os.dup(0), "rb", buffering=0)
-    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    CHANNEL = Channel(os.fdopen(os.dup(0), "rb", buffering=0), os.fdopen(os.dup(1), "wb", buffering=0))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(2, 1)
     sys.path.insert(0, os.getcwd())
 
-    def read_exactly(n):
-        chunks = []
-        while n:
-            chunk = requests.read(n)
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
-
     while True:
         try:
-            header, blobs = protocol.split_frame(read_exactly, max_bytes=1 << 34)
+            request = CHANNEL.read()
         except EOFError:
             return
-        request = protocol.decode(header, blobs)
         try:
             reply = handle(request)
             frame = protocol.encode(reply)
@@ -231,8 +242,7 @@ def main():
                 "where": []}})
         except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
             frame = protocol.encode({"error": describe(error)})
-        sys.stdout.flush()
-        replies.write(frame)
+        CHANNEL.write(frame)
 
 
 if __name__ == "__main__":

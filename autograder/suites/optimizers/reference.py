@@ -1,35 +1,44 @@
 """The grader's own optimizer formulas (design.md item 4) and gradient functions.
 
 The student's ``step(x, grad_fn)`` needs a gradient function. The grader does not send
-code: it sends a *description* ({"kind": "quadratic", "A": ..., "b": ...}) that the
-trusted harness in the worker turns into a function, and the worker reports every point
-the function was called at (so the suite can check, e.g., Nesterov's look-ahead).
+code or the function's parameters: ``grad_fn`` is a ``remote.Callback``, so each call in
+the worker is a round trip in which the grader computes the gradient itself and records
+the point (``student.last_grad_calls``; used, e.g., for Nesterov's look-ahead).
 """
 import numpy as np
 
+from autograder.remote import Callback
+
+
+def _at(x):
+    x = np.asarray(x, dtype=np.float64)
+    if x.size > 1 << 16:
+        raise ValueError(f"grad_fn got an array of {x.size} elements")
+    return x
+
 
 def quadratic(A, b):
-    """g(x) = A x + b (the gradient of ½ xᵀAx + bᵀx)."""
-    return {"__gradfn__": {"kind": "quadratic", "A": np.asarray(A, float), "b": np.asarray(b, float)}}
+    """g(x) = A x + b (the gradient of ½ xᵀAx + bᵀx), x flattened."""
+    A, b = np.asarray(A, float), np.asarray(b, float)
+    return Callback(lambda x: (A @ _at(x).ravel() + b).reshape(np.shape(x)))
 
 
 def cubic(a, c):
     """g(x) = a x³ + c x, elementwise."""
-    return {"__gradfn__": {"kind": "cubic", "a": np.asarray(a, float), "c": np.asarray(c, float)}}
+    a, c = np.asarray(a, float), np.asarray(c, float)
+    return Callback(lambda x: a * _at(x) ** 3 + c * _at(x))
 
 
 def rosenbrock():
-    return {"__gradfn__": {"kind": "rosenbrock"}}
+    """g of f = (1 - p)² + 100 (q - p²)² at x = (p, q)."""
+    def grad(x):
+        p, q = _at(x).ravel()
+        return np.array([-2 * (1 - p) - 400 * p * (q - p * p), 200 * (q - p * p)]).reshape(np.shape(x))
+    return Callback(grad)
 
 
 def gradient(spec, x):
-    spec = spec["__gradfn__"]
-    if spec["kind"] == "quadratic":
-        return (spec["A"] @ x.ravel() + spec["b"]).reshape(x.shape)
-    if spec["kind"] == "cubic":
-        return spec["a"] * x**3 + spec["c"] * x
-    p, q = x.ravel()
-    return np.array([-2 * (1 - p) - 400 * p * (q - p * p), 200 * (q - p * p)]).reshape(x.shape)
+    return spec(x)
 
 
 class Reference:

@@ -98,11 +98,15 @@ def test_nesterov(student, cases):
         opt = student.new("nesterov", "Nesterov", lr=0.1, rho=0.9)
         v = np.array([0.5, -0.5, 0.25])
         opt.set("v", v)
-        opt.call("step", X0, quadratic(A, B))
+        got = opt.call("step", X0, quadratic(A, B))
         calls = student.last_grad_calls[0] if student.last_grad_calls else []
         assert len(calls) == 1, f"Nesterov.step should call grad_fn exactly once per step, it called it {len(calls)} times."
         assert_close(calls[0], X0 + 0.9 * v, "the point Nesterov.step passes to grad_fn",
                      "look-ahead point x + ρ·v (with the old v)")
+        reference = Reference("Nesterov", lr=0.1, rho=0.9)
+        reference.state["v"] = v
+        assert_close(got, reference.step(X0, quadratic(A, B)), "Nesterov.step (one step from a preset v)",
+                     FORMULAS["Nesterov"])  # the look-ahead gradient is the one it uses
 
 
 def test_adagrad(student, cases):
