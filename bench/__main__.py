@@ -79,7 +79,7 @@ def bench_public_tests(work):
 
 def bench_cnn(work):
     out = work / "cnn.json"
-    timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), "--out", str(out)], cwd=REPO)
+    timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), str(out), "--budgets", "35,45"], cwd=REPO)
     return json.loads(out.read_text())
 
 

@@ -24,7 +24,11 @@ def build_model():
     return nn.Sequential(*layers)
 '''
 NO_TRAINING = "def train(model, images, labels, time_budget_s):\n    assert images.dtype.name == 'uint8'\n"
-DATA = os.environ.get("CIFAR10_DIR", "/work/shared/data/cifar-10-batches-bin")
+DATA = os.environ.get("CIFAR10_DIR", "")
+
+
+def require_cifar10():
+    assert DATA and Path(DATA).is_dir(), "set CIFAR10_DIR to a CIFAR-10 copy (make data, or the shared one)"
 
 
 def tiny_submission(tmp_path, convs):
@@ -34,9 +38,9 @@ def tiny_submission(tmp_path, convs):
     return folder
 
 
-@pytest.mark.skipif(not Path(DATA).exists(), reason="CIFAR-10 not available (set CIFAR10_DIR)")
 @pytest.mark.parametrize("convs, architecture_points", [(6, 15), (5, 0)])
 def test_cnn_layers_and_task_with_stub_model(tmp_path, convs, architecture_points):
+    require_cifar10()
     folder = tiny_submission(tmp_path, convs)
     results, _ = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "20"})
     got = scores(results)
@@ -118,24 +122,12 @@ def test_pickled_sample_inputs_are_never_loaded():
     assert not os.path.exists("/tmp/autograder-pwned")
 
 
-def solution_folder():
-    for base in ("solutions", "source"):
-        folder = Path(__file__).resolve().parents[1] / base / "cnn"
-        if (folder / "model.py").exists() and (folder / "train.py").exists():
-            return folder
-    return None
-
-
-@pytest.mark.skipif(solution_folder() is None or not Path(DATA).exists(),
-                    reason="no cnn model.py/train.py yet, or no CIFAR-10")
-def test_cnn_solution_with_a_60_second_budget(tmp_path):
-    """The one real training run of the project's tests: 60 s budget. Accuracy points need the
-    full 10-minute budget, so only the layers, the architecture and the time are asserted."""
+def test_cnn_solution_scores_100_with_a_60_second_budget(tmp_path):
+    """The one real training run of the autograder's tests: the reference reaches 65 % train
+    and test accuracy in about 35 s on 2 cores, so a 60 s budget earns every point."""
+    require_cifar10()
     folder = tmp_path / "cnn"
-    shutil.copytree(solution_folder(), folder)
-    results, _ = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "60"})
-    got = scores(results)
-    for name in ("test_conv_forward", "test_conv_backward", "test_pooling", "test_dropout",
-                 "test_cnn_architecture", "test_cnn_training_time"):
-        assert got[name] > 0 and got[name] == next(t["max_score"] for t in results["tests"]
-                                                   if t["extra_data"]["test"] == name), results
+    shutil.copytree(Path(__file__).resolve().parents[1] / "solutions" / "cnn", folder)
+    results, process = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "60"})
+    assert process.returncode == 0
+    assert results["score"] == 100, [(t["name"], t["score"], t["output"][:300]) for t in results["tests"]]

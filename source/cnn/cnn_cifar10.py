@@ -1,0 +1,238 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # CNN on CIFAR-10
+#
+# In this notebook you train the network of `model.py` with the loop of
+# `train.py` and check it against the task:
+#
+# | rule | bar |
+# |---|---|
+# | convolution layers (`nn.Conv2d`) | at least 7 |
+# | fully connected layers (`nn.Linear`) | 1 to 3 |
+# | `nn.BatchNorm2d`, `nn.MaxPool2d`, `nn.Dropout` | all used |
+# | accuracy on the training set and on the test set | both at least 65% |
+# | training time | at most 10 minutes |
+#
+# Accuracy is measured the way the autograder does it: the model in evaluation
+# mode (`model.eval()`: BatchNorm uses its running statistics, dropout is off), on
+# the whole training set without augmentation and on the whole test set.
+#
+# Before you start, the numpy layers (`conv.py`, `pool.py`, `dropout.py`) should
+# pass their public tests (`pytest`). The first cells use them on small examples.
+#
+# The data: set the environment variable `CIFAR10_DIR` to the folder of the
+# CIFAR-10 binary or python batches (for example after `make data`). The time
+# budget of the training run comes from `CNN_TIME_BUDGET_S` (default 600 s).
+
+# %%
+import os
+import time
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from constraints import check_architecture
+from conv import Conv2D
+from data import load_cifar10
+from dropout import Dropout
+from model import build_model
+from pool import AvgPool2D, MaxPool2D
+from train import train
+
+TIME_BUDGET_S = float(os.environ.get("CNN_TIME_BUDGET_S", "600"))
+BAR_ACCURACY, BAR_SECONDS = 0.65, 600.0
+FIGURES = Path("figures")
+FIGURES.mkdir(exist_ok=True)
+print(f"time budget for training: {TIME_BUDGET_S:g} s; torch {torch.__version__}")
+
+# %% [markdown]
+# ## 1. The building blocks, by hand
+#
+# A convolution computes, for every filter f and output position (i, j),
+#
+# $$\text{out}[n,f,i,j] = \sum_c \sum_p \sum_q x_{\text{pad}}[n,c,i\cdot S+p,\ j\cdot S+q]\; W[f,c,p,q] + b[f]$$
+#
+# and the output size is $\lfloor (H + 2P - K)/S \rfloor + 1$. A 32×32×3 image and
+# six 5×5×3 filters: without padding the maps are 28×28, with padding 2 they stay 32×32,
+# with stride 2 and padding 2 they are 16×16.
+
+# %%
+image = np.random.default_rng(0).random((1, 3, 32, 32))
+for stride, padding in [(1, 0), (1, 2), (2, 2)]:
+    out = Conv2D(3, 6, 5, stride=stride, padding=padding).forward(image)
+    print(f"5×5 filters, stride {stride}, padding {padding}: output shape {out.shape}")
+
+# %% [markdown]
+# Pooling on the lecture's 4×4 example (size 2, stride 2): the max should be
+# [[9, 2], [6, 3]] and the average [[3.75, 1.25], [3.75, 2.0]].
+
+# %%
+example = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=float)[None, None]
+print("max pooling:\n", MaxPool2D(2, 2).forward(example)[0, 0])
+print("average pooling:\n", AvgPool2D(2, 2).forward(example)[0, 0])
+
+# %% [markdown]
+# Inverted dropout with p = 0.5 keeps about half the units and doubles them, so the
+# mean stays the same; in evaluation mode it does nothing.
+
+# %%
+drop = Dropout(p=0.5, seed=0)
+ones = np.ones((1000, 100))
+train_out = drop.forward(ones)
+drop.training = False
+print(f"training: kept {np.mean(train_out != 0):.3f} of the units, mean {train_out.mean():.3f}; "
+      f"evaluation: mean {drop.forward(ones).mean():.3f}")
+
+# %% [markdown]
+# ## 2. The data
+
+# %%
+data = load_cifar10()
+classes = data.classes
+print(f"train {data.train_x.shape} {data.train_x.dtype}, test {data.test_x.shape}; classes: {', '.join(classes)}")
+
+fig, axes = plt.subplots(2, 8, figsize=(12, 3.3))
+for ax, k in zip(axes.ravel(), range(16)):
+    ax.imshow(data.train_x[k].transpose(1, 2, 0))
+    ax.set_title(classes[data.train_y[k]], fontsize=9)
+    ax.axis("off")
+fig.tight_layout()
+fig.savefig(FIGURES / "samples.png", dpi=100)
+plt.show()
+
+# %% [markdown]
+# ## 3. The model and the rules
+#
+# `check_architecture` counts the layers and raises an error that names any broken
+# rule. The autograder also exports the model with `torch.export` and checks the
+# exported graph, so the cell below does the same.
+
+# %%
+model = build_model()
+counts = check_architecture(model)
+print("layer counts:", counts)
+print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")
+
+exported = torch.export.export(build_model().eval(), (torch.rand(2, 3, 32, 32),))
+ops = [str(node.target) for node in exported.graph.nodes if node.op == "call_function"]
+for name in ["conv2d", "batch_norm", "max_pool2d", "dropout", "linear"]:
+    print(f"exported graph: {sum(f'aten.{name}' in op for op in ops)} × aten.{name}")
+
+# %% [markdown]
+# ## 4. Training
+#
+# `train` must stop on its own within the budget. Time it from the outside, as
+# the autograder does.
+
+# %%
+start = time.perf_counter()
+model = train(model, data.train_x, data.train_y, TIME_BUDGET_S)
+train_seconds = time.perf_counter() - start
+print(f"training took {train_seconds:.1f} s (budget {TIME_BUDGET_S:g} s)")
+
+# %%
+@torch.inference_mode()
+def predict(model, images, batch=1000):
+    """Class predictions of ``model`` (evaluation mode) for uint8 images (N, 3, 32, 32)."""
+    model.eval()
+    out = [model(torch.from_numpy(images[i:i + batch]).float() / 255).argmax(1) for i in range(0, len(images), batch)]
+    return torch.cat(out).numpy()
+
+
+train_pred = predict(model, data.train_x)
+test_pred = predict(model, data.test_x)
+train_acc = np.mean(train_pred == data.train_y)
+test_acc = np.mean(test_pred == data.test_y)
+
+# %% [markdown]
+# ## 5. Learning curves
+#
+# `model.history` holds the running loss and accuracy on the training batches
+# (with augmentation and dropout on, so they lag behind the evaluation-mode numbers).
+
+# %%
+history = getattr(model, "history", [])
+if history:
+    seconds = [r["seconds"] for r in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax1.plot(seconds, [r["loss"] for r in history])
+    ax1.set_xlabel("training time (s)")
+    ax1.set_ylabel("training loss (running)")
+    ax2.plot(seconds, [r["accuracy"] for r in history], label="training batches (running)")
+    ax2.axhline(test_acc, color="C1", linestyle="--", label=f"test, final ({test_acc:.1%})")
+    ax2.axhline(BAR_ACCURACY, color="gray", linestyle=":", label="the 65% bar")
+    ax2.set_xlabel("training time (s)")
+    ax2.set_ylabel("accuracy")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURES / "learning_curves.png", dpi=100)
+    plt.show()
+else:
+    print("train() recorded no model.history, so there are no learning curves to draw.")
+
+# %% [markdown]
+# ## 6. Where does the model go wrong?
+#
+# The confusion matrix counts, for every true class (row), how the test images of
+# that class were classified (column). The diagonal holds the correct answers.
+
+# %%
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (data.test_y, test_pred), 1)
+fig, ax = plt.subplots(figsize=(6.5, 5.5))
+im = ax.imshow(confusion, cmap="Blues")
+ax.set_xticks(range(10), classes, rotation=45, ha="right")
+ax.set_yticks(range(10), classes)
+ax.set_xlabel("predicted class")
+ax.set_ylabel("true class")
+for i in range(10):
+    for j in range(10):
+        ax.text(j, i, confusion[i, j], ha="center", va="center", fontsize=7,
+                color="white" if confusion[i, j] > confusion.max() / 2 else "black")
+fig.colorbar(im)
+fig.tight_layout()
+fig.savefig(FIGURES / "confusion_matrix.png", dpi=100)
+plt.show()
+
+# %%
+wrong = np.flatnonzero(test_pred != data.test_y)[:16]
+fig, axes = plt.subplots(2, 8, figsize=(12, 3.6))
+for ax, k in zip(axes.ravel(), wrong):
+    ax.imshow(data.test_x[k].transpose(1, 2, 0))
+    ax.set_title(f"{classes[data.test_y[k]]}\n→ {classes[test_pred[k]]}", fontsize=8)
+    ax.axis("off")
+for ax in axes.ravel()[len(wrong):]:
+    ax.axis("off")
+fig.suptitle("misclassified test images (true → predicted)")
+fig.tight_layout()
+fig.savefig(FIGURES / "misclassified.png", dpi=100)
+plt.show()
+
+# %% [markdown]
+# ## 7. Against the bar
+
+# %%
+def verdict(ok):
+    return "meets the bar" if ok else "BELOW the bar"
+
+
+print(f"train accuracy: {train_acc:.2%}  ({verdict(train_acc >= BAR_ACCURACY)}: ≥ {BAR_ACCURACY:.0%})")
+print(f"test accuracy:  {test_acc:.2%}  ({verdict(test_acc >= BAR_ACCURACY)}: ≥ {BAR_ACCURACY:.0%})")
+print(f"training time:  {train_seconds:.1f} s  ({verdict(train_seconds <= BAR_SECONDS)}: ≤ {BAR_SECONDS:.0f} s)")
+if TIME_BUDGET_S < BAR_SECONDS:
+    print(f"(this run had a short budget of {TIME_BUDGET_S:g} s; set CNN_TIME_BUDGET_S=600 for the real thing)")

@@ -1,0 +1,239 @@
+"""The cnn assignment's solution: numpy layers against torch and centred differences,
+the architecture checker, and the reference CNN trained on CIFAR-10 within its budget."""
+import os
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+TOL = 1e-8          # relative, float64
+
+
+def rel_error(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+def norm_rel_error(a, b):
+    """max |a − b| / max(max |a|, max |b|): relative to the gradient's scale, not per entry."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-12))
+
+
+def centred(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for k in np.ndindex(x.shape):
+        old = x[k]
+        x[k] = old + h
+        plus = f()
+        x[k] = old - h
+        minus = f()
+        x[k] = old
+        grad[k] = (plus - minus) / (2 * h)
+    return grad
+
+
+@pytest.fixture
+def layers(solution):
+    conv, pool, dropout = solution("cnn", "conv", "pool", "dropout")
+    return conv, pool, dropout
+
+
+# (N, C, H, W, F, kernel, stride, padding): padding 0/1/2, strides 1/2, non-square inputs and kernels
+CONV_CASES = [
+    (2, 3, 6, 6, 4, 3, 1, 0),
+    (2, 3, 6, 5, 4, 3, 1, 1),
+    (1, 2, 7, 9, 3, 3, 2, 2),
+    (2, 2, 8, 5, 3, (3, 2), 2, 1),
+    (1, 3, 5, 7, 2, 5, 1, 2),
+    (2, 1, 9, 6, 2, 4, 2, 0),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=str)
+def test_conv_matches_torch_forward_and_backward(layers, case):
+    conv, _, _ = layers
+    n, c, h, w, f, k, s, p = case
+    layer = conv.Conv2D(c, f, k, stride=s, padding=p, seed=1)
+    rng = np.random.default_rng(2)
+    layer.params["b"] = rng.standard_normal(f)
+    x = rng.standard_normal((n, c, h, w))
+    out = layer.forward(x)
+    xt = torch.from_numpy(x).requires_grad_()
+    Wt = torch.from_numpy(layer.params["W"]).requires_grad_()
+    bt = torch.from_numpy(layer.params["b"]).requires_grad_()
+    ref = F.conv2d(xt, Wt, bt, stride=s, padding=p)
+    assert out.shape == tuple(ref.shape)
+    assert rel_error(out, ref.detach().numpy()) <= TOL
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    ref.backward(torch.from_numpy(dout))
+    assert rel_error(dx, xt.grad.numpy()) <= TOL
+    assert rel_error(layer.grads["W"], Wt.grad.numpy()) <= TOL
+    assert rel_error(layer.grads["b"], bt.grad.numpy()) <= TOL
+
+
+@pytest.mark.parametrize("case", CONV_CASES[1:4], ids=str)
+def test_conv_backward_matches_centred_differences(layers, case):
+    conv, _, _ = layers
+    n, c, h, w, f, k, s, p = case
+    layer = conv.Conv2D(c, f, k, stride=s, padding=p, seed=3)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((n, c, h, w))
+    dout = rng.standard_normal(layer.forward(x).shape)
+    dx = layer.backward(dout)
+    # The loss is linear in x, in W and in b separately, so centred differences with a
+    # big step h = 1 have no truncation error: only rounding remains.
+    loss = lambda: float(np.sum(layer.forward(x) * dout))
+    assert rel_error(dx, centred(loss, x, h=1.0)) <= TOL
+    assert rel_error(layer.grads["W"], centred(loss, layer.params["W"], h=1.0)) <= TOL
+    assert rel_error(layer.grads["b"], centred(loss, layer.params["b"], h=1.0)) <= TOL
+
+
+LECTURE = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=np.float64)[None, None]
+
+
+def test_pooling_on_the_lecture_example(layers):
+    _, pool, _ = layers
+    np.testing.assert_array_equal(pool.MaxPool2D(2, 2).forward(LECTURE)[0, 0], [[9, 2], [6, 3]])
+    np.testing.assert_array_equal(pool.AvgPool2D(2, 2).forward(LECTURE)[0, 0], [[3.75, 1.25], [3.75, 2.0]])
+
+
+@pytest.mark.parametrize("shape,size,stride", [((2, 3, 6, 6), 2, 2), ((1, 2, 7, 5), 3, 2),
+                                               ((2, 2, 5, 8), 2, 1), ((1, 1, 9, 4), 3, 3)], ids=str)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_matches_torch_and_centred_differences(layers, kind, shape, size, stride):
+    _, pool, _ = layers
+    layer = (pool.MaxPool2D if kind == "max" else pool.AvgPool2D)(size, stride)
+    torch_pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape)
+    out = layer.forward(x)
+    xt = torch.from_numpy(x).requires_grad_()
+    ref = torch_pool(xt, size, stride)
+    assert out.shape == tuple(ref.shape)
+    assert rel_error(out, ref.detach().numpy()) <= TOL
+    dout = rng.standard_normal(out.shape)
+    dx = layer.backward(dout)
+    ref.backward(torch.from_numpy(dout))
+    assert rel_error(dx, xt.grad.numpy()) <= TOL
+    # Piecewise linear: a small step stays on one piece (random inputs have no ties).
+    assert norm_rel_error(dx, centred(lambda: float(np.sum(layer.forward(x) * dout)), x, h=1e-6)) <= TOL
+
+
+def test_max_pool_ties_go_to_the_first_maximum_like_torch(layers):
+    _, pool, _ = layers
+    x = np.ones((1, 1, 4, 4))
+    layer = pool.MaxPool2D(2, 2)
+    layer.forward(x)
+    dx = layer.backward(np.ones((1, 1, 2, 2)))
+    xt = torch.from_numpy(x).requires_grad_()
+    F.max_pool2d(xt, 2, 2).sum().backward()
+    np.testing.assert_array_equal(dx, xt.grad.numpy())
+
+
+def test_dropout_train_and_eval(layers):
+    _, _, dropout = layers
+    x = np.random.default_rng(6).uniform(1, 2, (400, 250))
+    layer = dropout.Dropout(p=0.2, seed=0)
+    out = layer.forward(x)
+    kept = out != 0
+    assert abs(kept.mean() - 0.8) < 0.005                          # p is the probability of dropping
+    assert rel_error(out[kept], x[kept] / 0.8) <= TOL              # inverted scaling 1/(1-p)
+    dout = np.random.default_rng(7).standard_normal(x.shape)
+    assert rel_error(layer.backward(dout), dout * kept / 0.8) <= TOL
+    layer.training = False
+    np.testing.assert_array_equal(layer.forward(x), x)
+    np.testing.assert_array_equal(layer.backward(dout), dout)
+
+
+# --- the architecture rules ------------------------------------------------------------------
+
+def net(convs=7, linears=1, dropout=True, batchnorm=True, maxpool=True):
+    layers = [nn.Conv2d(3, 8, 3, padding=1)] + [nn.Conv2d(8, 8, 3, padding=1) for _ in range(convs - 1)]
+    if batchnorm:
+        layers.append(nn.BatchNorm2d(8))
+    layers += [nn.ReLU(), nn.MaxPool2d(32) if maxpool else nn.AvgPool2d(32), nn.Flatten()]
+    if dropout:
+        layers.append(nn.Dropout(0.1))
+    layers += [nn.Linear(8, 8) for _ in range(linears - 1)] + [nn.Linear(8, 10)]
+    return nn.Sequential(*layers)
+
+
+@pytest.fixture
+def constraints(solution):
+    return solution("cnn", "constraints")
+
+
+def test_a_conforming_model_passes(constraints):
+    counts = constraints.check_architecture(net())
+    assert counts == {"Conv2d": 7, "Linear": 1, "BatchNorm2d": 1, "MaxPool2d": 1, "Dropout": 1}
+
+
+@pytest.mark.parametrize("kwargs,rule", [
+    ({"convs": 6}, "at least 7 convolution layers (Conv2d); the model has 6"),
+    ({"dropout": False}, "dropout used (Dropout); the model has 0"),
+    ({"linears": 4}, "1 to 3 fully connected layers (Linear); the model has 4"),
+    ({"linears": 0}, "1 to 3 fully connected layers (Linear); the model has 0"),
+    ({"batchnorm": False}, "Batch Normalisation used (BatchNorm2d)"),
+    ({"maxpool": False}, "max pooling used (MaxPool2d)"),
+], ids=str)
+def test_a_model_breaking_a_rule_is_rejected(constraints, kwargs, rule):
+    model = net(**kwargs) if kwargs.get("linears", 1) > 0 else nn.Sequential(*list(net())[:-1])
+    with pytest.raises(constraints.ArchitectureError) as info:
+        constraints.check_architecture(model)
+    message = str(info.value)
+    assert rule in message
+    assert message.count("rule broken") == 1, message
+
+
+def test_the_reference_model_meets_the_rules_and_exports(solution):
+    model_mod, constraints = solution("cnn", "model", "constraints")
+    model = model_mod.build_model()
+    constraints.check_architecture(model)
+    exported = torch.export.export(model.eval(), (torch.rand(2, 3, 32, 32),))
+    ops = [str(node.target) for node in exported.graph.nodes if node.op == "call_function"]
+    for name, minimum in [("conv2d", 7), ("batch_norm", 1), ("max_pool2d", 1), ("dropout", 1), ("linear", 1)]:
+        assert sum(f"aten.{name}" in op for op in ops) >= minimum, (name, ops)
+    x = torch.rand(2, 3, 32, 32)
+    torch.testing.assert_close(exported.module()(x), model(x))
+
+
+# --- the real thing --------------------------------------------------------------------------
+
+SHORT_BUDGET_S = 60.0       # CI's budget; the task's ceiling is 600 s
+TASK_CEILING_S = 600.0
+
+
+@torch.inference_mode()
+def accuracy(model, images, labels):
+    model.eval()
+    hits = 0
+    for i in range(0, len(images), 1000):
+        hits += (model(torch.from_numpy(images[i:i + 1000]).float() / 255).argmax(1).numpy() == labels[i:i + 1000]).sum()
+    return hits / len(images)
+
+
+def test_reference_reaches_65_percent_train_and_test_within_budget(solution):
+    directory = os.environ.get("CIFAR10_DIR")
+    if not directory:
+        pytest.fail("CIFAR10_DIR is not set: this test trains the reference CNN on CIFAR-10 and needs the data "
+                    "(run `make data` and set CIFAR10_DIR=data/cifar-10-batches-bin). CI sets it.")
+    data_mod, model_mod, train_mod, constraints = solution("cnn", "data", "model", "train", "constraints")
+    d = data_mod.load_cifar10(directory)
+    model = model_mod.build_model()
+    constraints.check_architecture(model)
+    start = time.perf_counter()
+    model = train_mod.train(model, d.train_x, d.train_y, SHORT_BUDGET_S, progress=False)
+    seconds = time.perf_counter() - start
+    assert seconds <= SHORT_BUDGET_S <= TASK_CEILING_S, f"training took {seconds:.1f} s, budget {SHORT_BUDGET_S} s"
+    assert not model.training
+    train_acc = accuracy(model, d.train_x, d.train_y)     # full training set, no augmentation, eval mode
+    test_acc = accuracy(model, d.test_x, d.test_y)
+    load = os.getloadavg()[0]
+    assert train_acc >= 0.65 and test_acc >= 0.65, (
+        f"reference CNN after {seconds:.1f} s: train {train_acc:.2%}, test {test_acc:.2%} (bar 65% both); "
+        f"load average {load:.1f}")
