@@ -92,7 +92,16 @@ def print_table(results):
     for assignment, row in results.get("public-tests", {}).items():
         print(f"public tests {assignment:<10} {row['wall_s']:6.2f} s   {row['summary']}")
     if "cnn" in results:
-        print("reference CNN: " + json.dumps(results["cnn"]))
+        cnn = results["cnn"]
+        for run in cnn.get("short_runs", []):
+            print(f"reference CNN, {run['budget_s']:.0f} s budget: trained {run['train_seconds']:.1f} s, "
+                  f"train {run['train_acc']:.1%}, test {run['test_acc']:.1%}")
+        if cnn.get("seconds_to_65_65") is not None:
+            print(f"reference CNN: 65 % train and test after {cnn['seconds_to_65_65']:.1f} s of training")
+        if "long_run" in cnn:
+            run = cnn["long_run"]
+            print(f"reference CNN, {run['budget_s']:.0f} s budget: train {run['train_acc']:.1%}, "
+                  f"test {run['test_acc']:.1%} after {run['epochs']:.1f} epochs")
 
 
 def main(argv=None):
