@@ -66,16 +66,13 @@ def list_sources(assignment):
     return files
 
 
-def solution_regions(text):
-    """The lines of every ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region in ``text``."""
-    regions, current = [], None
+def split_solution_lines(text):
+    """``(solution, given)``: the lines inside ``### BEGIN SOLUTION`` … ``### END SOLUTION``
+    regions of ``text``, and the lines outside them (the markers themselves in neither)."""
+    solution, given, inside = [], [], False
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped == SOLUTION_BEGIN:
-            current = []
-        elif stripped == SOLUTION_END:
-            regions.append(current)
-            current = None
-        elif current is not None:
-            current.append(line)
-    return regions
+        if line.strip() in (SOLUTION_BEGIN, SOLUTION_END):
+            inside = line.strip() == SOLUTION_BEGIN
+        else:
+            (solution if inside else given).append(line)
+    return solution, given

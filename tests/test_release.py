@@ -5,18 +5,9 @@ from pathlib import Path
 import pytest
 
 from coursebuild.release import release
-from coursebuild.sources import ASSIGNMENTS, SOLUTION_BEGIN, SOLUTION_END, list_sources, solution_regions
+from coursebuild.sources import ASSIGNMENTS, list_sources, split_solution_lines
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _outside_regions(text):
-    in_region = False
-    for line in text.splitlines():
-        if line.strip() in (SOLUTION_BEGIN, SOLUTION_END):
-            in_region = line.strip() == SOLUTION_BEGIN
-        elif not in_region:
-            yield line
 
 
 def _secret_lines(assignment):
@@ -27,8 +18,9 @@ def _secret_lines(assignment):
         if source.kind == "verbatim":
             given |= {line.strip() for line in text.splitlines()}
             continue
-        inside |= {line.strip() for region in solution_regions(text) for line in region if line.strip()}
-        given |= {line.strip() for line in _outside_regions(text)}
+        solution, given_here = split_solution_lines(text)
+        inside |= {line.strip() for line in solution if line.strip()}
+        given |= {line.strip() for line in given_here}
     return inside - given
 
 
