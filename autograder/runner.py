@@ -6,81 +6,20 @@ The suite's tests reach student code only through the ``student`` fixture (a
 fraction of its checks that passed (partial credit) if it ran to its end.
 """
 import contextlib
-import hashlib
 import io
 import os
-import stat
 import time
 from pathlib import Path
 
 import pytest
 
-from . import config, sandbox
+from . import config, sandbox, submission
 from .remote import Student
+from .submission import SubmissionError, collect_files, submission_digest  # noqa: F401 (re-exported)
 
 SESSION = pytest.StashKey()
 SUITES = config.SUITES
-MAX_FILE_BYTES = 2 << 20
 MAX_OUTPUT = 6000
-
-
-class SubmissionError(Exception):
-    """The submission directory itself is unusable (missing, not a directory)."""
-
-
-def collect_files(assignment, submission_dir):
-    """{file name: path} of the allowed files in the submission, plus notes for the output.
-
-    Only regular files (no symlinks) of at most 2 MiB are taken. If none of the module
-    files sit at the top of the directory, a sub-folder holding them is used (students
-    often upload a zipped folder). Symlinks are never followed, neither to files nor to
-    folders: a link to ``solutions/`` must not be graded as the student's work."""
-    root = Path(submission_dir)
-    if not root.exists():
-        raise SubmissionError(f"submission directory {str(root)!r} does not exist")
-    if not root.is_dir():
-        raise SubmissionError(f"submission {str(root)!r} is not a directory")
-    folder = root
-    if not any(os.path.lexists(root / m) for m in assignment.modules):
-        nested = sorted({p.parent for m in assignment.modules for p in root.glob(f"*/**/{m}")
-                         if _no_symlink_below(root, p.parent)},
-                        key=lambda p: (len(p.parts), str(p)))
-        if nested:
-            folder = nested[0]
-    files, notes = {}, []
-    if folder != root:
-        notes.append(f"using the files in {folder.relative_to(root)}/")
-    for name in assignment.allowed_files:
-        path = folder / name
-        try:
-            info = os.lstat(path)
-        except OSError:
-            if name in assignment.modules:
-                notes.append(f"{name} is missing")
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            notes.append(f"{name} ignored: not a regular file")
-        elif info.st_size > MAX_FILE_BYTES:
-            notes.append(f"{name} ignored: larger than {MAX_FILE_BYTES >> 20} MiB")
-        else:
-            files[name] = path
-    return files, notes
-
-
-def _no_symlink_below(root, folder):
-    """True if no part of ``folder``'s path below ``root`` is a symlink."""
-    inside = os.path.join(os.path.realpath(root), os.path.relpath(folder, root))
-    return os.path.realpath(folder) == os.path.normpath(inside)
-
-
-def submission_digest(assignment_name, folder):
-    """sha256 over the allowed files of a submission (names and contents): grade-all regrades
-    a student whose files changed since their results were written."""
-    files, _ = collect_files(config.load(assignment_name), folder)
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name].read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 class Collector:
@@ -153,10 +92,16 @@ def _without_rewrite(text):
     return head if marker and head.strip() else text
 
 
-def run_suite(assignment_name, submission_dir, extra=None, skip=()):
-    """Grade ``submission_dir`` against the hidden suite of ``assignment_name``; returns the
-    Gradescope results dict. Tests named in ``skip`` are not run and earn nothing.
-    Raises KeyError (unknown assignment) or SubmissionError."""
+def run_suite(assignment_name, submission_path, extra=None, skip=()):
+    """Grade the submission at ``submission_path`` (a folder or a zip) against the hidden
+    suite of ``assignment_name``; returns the Gradescope results dict. Tests named in
+    ``skip`` are not run and earn nothing. Raises KeyError (unknown assignment) or
+    SubmissionError."""
+    with submission.opened(submission_path) as submission_dir:
+        return _run_suite(assignment_name, submission_dir, extra, skip)
+
+
+def _run_suite(assignment_name, submission_dir, extra, skip):
     from .results import make_results
 
     started = time.monotonic()
@@ -205,5 +150,5 @@ def run_suite(assignment_name, submission_dir, extra=None, skip=()):
     lines += notes
     # the restart count stays out of the visible output: hidden tests could steer it
     extra = {"assignment": assignment_name, "sandbox": mode, "worker_restarts": student.restarts,
-             "submission_sha256": submission_digest(assignment_name, submission_dir), **(extra or {})}
+             "submission_sha256": submission.digest(files), **(extra or {})}
     return make_results(tests, "\n".join(lines), time.monotonic() - started, extra)
