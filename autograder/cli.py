@@ -1,7 +1,8 @@
 """Command line of the autograder (see README.md).
 
     python -m autograder grade ASSIGNMENT SUBMISSION_DIR [--out results.json]
-    python -m autograder grade-all ASSIGNMENT SUBMITTED_ROOT [-j N] [--shard K/N] [--force] [--out-dir DIR]
+    python -m autograder grade-all ASSIGNMENT SUBMITTED_ROOT [-j N] [--shard K/N] [--force] [--out-dir DIR] [--cold]
+    python -m autograder serve ASSIGNMENT      (the warm grader grade-all starts; JSON jobs on stdin)
     python -m autograder gradebook ASSIGNMENT RESULTS_DIR
     python -m autograder gradescope ASSIGNMENT --out dist/ASSIGNMENT-gradescope.zip
     python -m autograder demo [--assignments a,b] [--cnn-budget S]
@@ -46,6 +47,13 @@ def build_parser():
     batch.add_argument("--out-dir", default=None,
                        help="where results/, feedback/ and gradebook.csv go "
                             "(default: SUBMITTED_ROOT/../autograded/ASSIGNMENT)")
+
+    batch.add_argument("--cold", action="store_true",
+                       help="one fresh `grade` process per submission instead of warm graders")
+
+    serve = commands.add_parser("serve", help="a warm grader for grade-all: JSON jobs on stdin "
+                                              "(autograder/serve.py)")
+    serve.add_argument("assignment")
 
     book = commands.add_parser("gradebook", help="build gradebook.csv and feedback pages from results")
     book.add_argument("assignment")
@@ -123,7 +131,11 @@ def run(args):
         if shard is None:
             raise UsageError(f"--shard must look like K/N with 1 <= K <= N, not {args.shard!r}")
         out_dir = Path(args.out_dir) if args.out_dir else root.resolve().parent / "autograded" / args.assignment
-        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force)
+        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(args.assignment)
     if args.command == "gradebook":
         from .gradebook import build
 

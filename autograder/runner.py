@@ -110,7 +110,7 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
     if unknown:
         raise SubmissionError(f"--skip names no test of {assignment_name}: {sorted(unknown)}")
     files, notes = collect_files(assignment, submission_dir)
-    mode = sandbox.choose_mode()
+    mode = sandbox.choose_mode(private=[SUITES])
     limits = sandbox.rlimits(assignment.memory_mb, assignment.cpu_s)
     student = Student(files, limits, assignment.call_timeout_s, assignment.total_budget_s,
                       mode, threads=assignment.threads)

@@ -97,17 +97,65 @@ def bwrap_works():
         return False
 
 
-def choose_mode():
+def choose_mode(private=()):
+    """``"bwrap"`` or ``"fallback"``. In fallback mode as root, first checks that the worker's
+    user can run the interpreter but cannot read the ``private`` folders (the hidden suites),
+    and raises SandboxError with one line saying what to do otherwise."""
     wanted = os.environ.get("AUTOGRADER_SANDBOX", "auto")
     if wanted not in ("auto", "bwrap", "fallback"):
         raise SandboxError(f"AUTOGRADER_SANDBOX must be auto, bwrap or fallback, not {wanted!r}")
     if wanted == "fallback" or (wanted == "auto" and not bwrap_works()):
+        if os.geteuid() == 0:
+            check_root_fallback(tuple(str(p) for p in private))
         return "fallback"
     if not bwrap_works():
         binary, where = find_bwrap()
         raise SandboxError(f"AUTOGRADER_SANDBOX=bwrap but bubblewrap cannot create namespaces here "
                            f"({binary or where}{' from ' + where if binary else ''})")
     return "bwrap"
+
+
+_PRIVACY_PROBE = """
+import os, sys
+for top in sys.argv[1:]:
+    for folder, _, names in os.walk(top):
+        for name in names:
+            try:
+                open(os.path.join(folder, name), "rb").close()
+            except OSError:
+                continue
+            print(os.path.join(folder, name))
+            raise SystemExit(0)
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def check_root_fallback(private):
+    """Fallback as root drops the worker to uid 65534, which must be able to run this
+    interpreter and must not be able to read the hidden suites. Probed once, as that user."""
+    python, _ = python_paths()
+    remedy = ("run the grader as an ordinary user, or let bubblewrap run "
+              "(pip install -r requirements.txt brings it; see README, 'Where it runs')")
+
+    def drop():
+        os.setgroups([])
+        os.setgid(SANDBOX_GID)
+        os.setuid(SANDBOX_UID)
+
+    try:
+        probe = subprocess.run([python, "-I", "-c", _PRIVACY_PROBE, *private], capture_output=True,
+                               text=True, timeout=60, preexec_fn=drop, cwd="/", env=CLEAN_ENV)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
+                           f"{python} ({error}); {remedy}, or install Python where that user can read it") from None
+    if probe.returncode != 0:
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
+                           f"{python} (exit {probe.returncode}); {remedy}, "
+                           "or install Python where that user can read it")
+    if probe.stdout.strip():
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) can read the "
+                           f"hidden suites ({probe.stdout.strip()}); {remedy}, "
+                           f"or make them private: chmod -R go-rwx {' '.join(private)}")
 
 
 def describe_mode(mode):
