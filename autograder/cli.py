@@ -131,6 +131,9 @@ def run(args):
         if shard is None:
             raise UsageError(f"--shard must look like K/N with 1 <= K <= N, not {args.shard!r}")
         out_dir = Path(args.out_dir) if args.out_dir else root.resolve().parent / "autograded" / args.assignment
+        from .sandbox import choose_mode
+
+        choose_mode(private=[config.SUITES])  # a sandbox that cannot grade stops here, not per student
         return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold)
     if args.command == "serve":
         from .serve import serve
