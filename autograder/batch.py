@@ -1,30 +1,45 @@
 """``grade-all``: grade a class laid out as nbgrader's ``submitted/<student>/<assignment>/``.
 
-* Each submission is graded by its own ``python -m autograder grade`` process (so one
-  grader crash cannot touch another student), ``-j N`` at a time.
+* Warm by default: ``-j N`` long-lived grader processes (``python -m autograder serve``,
+  see serve.py) each import torch, pytest and the engine once and grade one submission
+  after another; every submission still gets its own fresh sandboxed worker. A grader
+  process that dies or runs past the per-submission timeout is killed and replaced, and
+  only the student it was grading gets an error row (with the reason). ``--cold`` starts
+  one ``python -m autograder grade`` process per submission instead (the old way, kept
+  for comparison in ``make bench``). Both give the same scores.
 * Results go to ``OUT/results/<student>.json``, written atomically. A student whose results
   file exists and was made from the same files (``extra_data.submission_sha256``) is
   skipped, so an interrupted run resumes where it stopped; ``--force`` regrades everyone.
+  A submission whose grading failed gets a results file with score 0 and
+  ``extra_data.grading_error`` (the reason) but no digest, so the next run tries it again.
 * ``--shard K/N`` takes the students in sorted order and keeps those at positions i with
   ``i % N == K - 1`` (round robin): the N slices are disjoint and together make the class.
   Shards share nothing but the results folder; each one rebuilds the gradebook from
   whatever results exist when it finishes (``gradebook`` does the same on demand).
 """
+import json
 import os
+import queue
+import select
+import signal
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import time
 from pathlib import Path
 
 from tqdm import tqdm
 
 from . import config
 from .gradebook import build
-from .results import read_results
+from .results import make_results, read_results, write_results
 from .runner import submission_digest
+from .sandbox import SandboxError
 
 REPO = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT_S = 300
+JOBS_PER_GRADER = 200   # a warm grader is replaced after this many submissions (bounds any leak)
+STDERR_KEEP = 8000
 
 
 def parse_shard(text):
@@ -51,21 +66,156 @@ def is_done(results_file, digest):
     return bool(results) and results.get("extra_data", {}).get("submission_sha256") == digest
 
 
-def grade_one(assignment, student, folder, results_file, timeout):
+def grader_env():
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def submission_timeout(settings):
+    """Wall-clock limit for grading one submission, start-up of its worker included."""
+    return settings.total_budget_s * 2 + 300
+
+
+def write_error_results(assignment, student, results_file, reason, seconds):
+    """The error row: score 0 on every test, the reason in the output and in
+    ``extra_data.grading_error``; no submission digest, so a later run grades it again."""
+    settings = config.load(assignment)
+    tests = [{"name": name, "score": 0.0, "max_score": entry.points, "status": "failed",
+              "output": "not graded: the grading of this submission failed", "visibility": entry.visibility,
+              "extra_data": {"test": name}} for name, entry in settings.tests.items()]
+    output = f"{assignment}: this submission could not be graded ({reason}). Your instructor has been told."
+    extra = {"assignment": assignment, "student": student, "grading_error": reason}
+    write_results(results_file, make_results(tests, output, seconds, extra))
+
+
+def grade_one_cold(assignment, student, folder, results_file, timeout):
+    """Grade in a fresh ``python -m autograder grade`` process; None or the reason it failed."""
     command = [sys.executable, "-m", "autograder", "grade", assignment, str(folder),
                "--out", str(results_file), "--student", student]
     try:
         process = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+                                 cwd=REPO, env=grader_env())
     except subprocess.TimeoutExpired:
-        return f"{student}: grading took longer than {timeout:.0f} s and was stopped"
+        return f"grading took longer than {timeout:.0f} s and was stopped"
     if process.returncode != 0:
         last = (process.stderr.strip().splitlines() or ["no message"])[-1]
-        return f"{student}: the grader failed ({last})"
+        return f"the grader failed ({last})"
     return None
 
 
-def grade_all(assignment, root, out_dir, jobs, shard, force):
+class GraderUnavailable(SandboxError):
+    """A warm grader process could not even start (a broken machine, not a submission)."""
+
+
+class WarmGrader:
+    """One ``python -m autograder serve ASSIGNMENT`` process and its JSON-lines channel.
+
+    ``grade()`` sends one job and waits for its reply up to a timeout; a grader that dies
+    or runs out of time is killed (SIGTERM, so that it kills its sandboxed worker, then
+    SIGKILL) and started again before the next job."""
+
+    def __init__(self, assignment):
+        self.assignment = assignment
+        self.process = None
+        self.jobs = 0
+        self.stderr_tail = ""
+        self.buffer = b""
+
+    def _start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "serve", self.assignment], cwd=REPO, env=grader_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.stderr_tail, self.buffer, self.jobs = "", b"", 0
+        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
+        try:
+            ready = self._read_line(time.monotonic() + STARTUP_TIMEOUT_S)
+        except (EOFError, TimeoutError):
+            ready = None
+        if not (isinstance(ready, dict) and ready.get("ready")):
+            reason = self._last_error()
+            self.stop()
+            raise GraderUnavailable(f"the warm grader for {self.assignment} does not start: {reason}")
+
+    def _drain(self, stream):
+        try:
+            for chunk in iter(lambda: stream.read1(4096), b""):
+                self.stderr_tail = (self.stderr_tail + chunk.decode("utf-8", "replace"))[-STDERR_KEEP:]
+        except (OSError, ValueError):
+            pass
+
+    def _last_error(self):
+        lines = self.stderr_tail.strip().splitlines()
+        return lines[-1][:500] if lines else "no message"
+
+    def _read_line(self, deadline):
+        """The next JSON line from the grader; EOFError if it died, TimeoutError."""
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise EOFError
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError:
+            return None
+
+    def grade(self, student, folder, results_file, timeout):
+        """Grade one submission; None, or the reason its grading failed."""
+        if self.process is None or self.process.poll() is not None or self.jobs >= JOBS_PER_GRADER:
+            self.stop()
+            self._start()
+        self.jobs += 1
+        job = {"student": student, "folder": str(Path(folder).resolve()), "out": str(Path(results_file).resolve())}
+        try:
+            self.process.stdin.write((json.dumps(job) + "\n").encode())
+            self.process.stdin.flush()
+            reply = self._read_line(time.monotonic() + timeout)
+        except TimeoutError:
+            self.stop()
+            return f"grading took longer than {timeout:.0f} s and was stopped"
+        except (EOFError, BrokenPipeError):
+            self.process.wait()
+            time.sleep(0.05)  # let the stderr drain catch the last words
+            code = self.process.returncode
+            self.stop()
+            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+            return f"the grader process died ({how}; {self._last_error()})"
+        if not isinstance(reply, dict) or reply.get("student") != student:
+            self.stop()
+            return "the grader sent a malformed reply"
+        return None if reply.get("ok") else str(reply.get("error", "no message"))
+
+    def stop(self):
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False):
     settings = config.load(assignment)
     students = in_shard(find_students(root, assignment), shard)
     results_dir = Path(out_dir) / "results"
@@ -77,20 +227,51 @@ def grade_all(assignment, root, out_dir, jobs, shard, force):
             skipped += 1
         else:
             todo.append((student, folder, results_file))
+    how = "cold: one process per submission" if cold else "warm graders"
     print(f"{assignment}: {len(students)} submission(s) in shard {shard[0]}/{shard[1]}, "
-          f"{skipped} already graded, {len(todo)} to grade", file=sys.stderr)
-    timeout = settings.total_budget_s * 2 + 300
-    problems, lock = [], threading.Lock()
-    with ThreadPoolExecutor(max_workers=jobs) as pool, \
-            tqdm(total=len(todo), unit="submission", desc=assignment, file=sys.stderr) as bar:
-        futures = [pool.submit(grade_one, assignment, s, f, r, timeout) for s, f, r in todo]
-        for future in as_completed(futures):
-            problem = future.result()
-            with lock:
+          f"{skipped} already graded, {len(todo)} to grade ({how}, -j {jobs})", file=sys.stderr)
+    timeout = submission_timeout(settings)
+    problems, lock, waiting = [], threading.Lock(), queue.Queue()
+    for item in todo:
+        waiting.put(item)
+    fatal = []
+
+    def work(bar):
+        grader = None if cold else WarmGrader(assignment)
+        try:
+            while not fatal:
+                try:
+                    student, folder, results_file = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                started = time.monotonic()
+                try:
+                    if cold:
+                        problem = grade_one_cold(assignment, student, folder, results_file, timeout)
+                    else:
+                        problem = grader.grade(student, folder, results_file, timeout)
+                except GraderUnavailable as error:
+                    fatal.append(str(error))
+                    return
                 if problem:
-                    problems.append(problem)
-                bar.update(1)
+                    write_error_results(assignment, student, results_file, problem, time.monotonic() - started)
+                with lock:
+                    if problem:
+                        problems.append(f"{student}: {problem}")
+                    bar.update(1)
+        finally:
+            if grader is not None:
+                grader.stop()
+
+    with tqdm(total=len(todo), unit="submission", desc=assignment, file=sys.stderr) as bar:
+        threads = [threading.Thread(target=work, args=(bar,), daemon=True) for _ in range(min(jobs, len(todo)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     for problem in problems:
         print(f"autograder: {problem}", file=sys.stderr)
     build(assignment, out_dir)
+    if fatal:
+        raise GraderUnavailable(fatal[0])
     return 1 if problems else 0
