@@ -12,7 +12,10 @@ Every failure of student code (an exception, a crash, a timeout, a result that i
 plain data) raises ``StudentError`` with a message meant for the student. A dead worker
 is replaced by a fresh one at the next call; handles made by the dead one stop working.
 A module whose import failed (or hung) is remembered, so later tests fail at once
-instead of waiting for the timeout again.
+instead of waiting for the timeout again. ``student.last_warnings`` lists the warnings
+that the last request raised in the worker (e.g. "RuntimeWarning: overflow encountered in
+exp (activations.py, line 35)"), as data: a check that the docstring words as "no overflow
+warning" reads them.
 """
 import os
 import select
@@ -27,6 +30,8 @@ from .sandbox import SandboxError, WorkerProcess
 MAX_REPLY_BYTES = 512 << 20
 MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
 STDERR_KEEP = 8000
+MAX_WARNINGS = 20
+MAX_WARNING_TEXT = 300
 
 
 class StudentError(AssertionError):
@@ -178,6 +183,8 @@ class Student:
         self.broken = {}  # module -> message
         self.restarts = 0
         self.last_grad_calls = []
+        self.last_warnings = []  # the warnings the last request raised in the worker (strings)
+        self.input_seed = 0      # the seed of this submission's hidden inputs (runner.py sets it)
         self.infrastructure_error = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -216,6 +223,7 @@ class Student:
         if remaining <= 0:
             raise StudentError(f"{what}: not run, this submission used up its total grading time.")
         timeout = min(timeout or self.call_timeout, remaining)
+        self.last_warnings = []
         self._ensure_worker()
         callbacks = []
         message = _refer_callbacks(message, callbacks)
@@ -238,6 +246,11 @@ class Student:
         if not isinstance(reply, dict) or not ("value" in reply or "error" in reply):
             self.worker.stop()
             raise StudentError(f"{what}: the worker sent a malformed reply.")
+        warned = reply.get("warnings", [])
+        if not isinstance(warned, list) or not all(isinstance(w, str) for w in warned):
+            self.worker.stop()
+            raise StudentError(f"{what}: the worker sent a malformed reply (warnings).")
+        self.last_warnings = [w[:MAX_WARNING_TEXT] for w in warned[:MAX_WARNINGS]]
         if "error" in reply:
             raise StudentError(_error_text(what, reply["error"]))
         self.last_grad_calls = calls  # per Callback of this request: the arguments of each call

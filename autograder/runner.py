@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from . import config, sandbox, submission
+from . import config, sandbox, submission, variants
 from .remote import Student
 from .submission import SubmissionError, collect_files, submission_digest  # noqa: F401 (re-exported)
 
@@ -32,6 +32,7 @@ class Collector:
         self.docs = {}
         self.config_problem = None
         self.skipped = set()  # tests left out with --skip: -k may deselect them before this plugin looks
+        self.misconceptions = {}  # test name -> {named misconception: count} (suites/conftest.py)
 
     def pytest_configure(self, config):
         config.stash[SESSION] = self
@@ -114,6 +115,7 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
     limits = sandbox.rlimits(assignment.memory_mb, assignment.cpu_s)
     student = Student(files, limits, assignment.call_timeout_s, assignment.total_budget_s,
                       mode, threads=assignment.threads)
+    student.input_seed, seed_note = variants.choose_seed(submission.digest(files))
     collector = Collector(assignment, student)
     collector.skipped = set(skip)
     args = [str(assignment.folder), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
@@ -147,8 +149,9 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
         })
     passed = sum(t["status"] == "passed" for t in tests)
     lines = [f"{assignment_name}: {passed} of {len(tests)} tests passed.", sandbox.describe_mode(mode)]
-    lines += notes
+    lines += notes + [seed_note]
     # the restart count stays out of the visible output: hidden tests could steer it
     extra = {"assignment": assignment_name, "sandbox": mode, "worker_restarts": student.restarts,
-             "submission_sha256": submission.digest(files), **(extra or {})}
+             "submission_sha256": submission.digest(files), "input_seed": student.input_seed,
+             "misconceptions": collector.misconceptions, **(extra or {})}
     return make_results(tests, "\n".join(lines), time.monotonic() - started, extra)

@@ -1,12 +1,19 @@
 """Fixtures shared by every hidden suite.
 
-``student``: the submission, reached only through the sandboxed worker (see remote.py).
-``cases``:   partial credit. Each ``with cases.check("what"):`` block is one check; a
-             failed check is recorded and the test goes on. A test that finishes earns
-             points × passed / total.
+``student``:    the submission, reached only through the sandboxed worker (see remote.py).
+``cases``:      partial credit. Each ``with cases.check("what"):`` block is one check; a
+                failed check is recorded and the test goes on. A test that finishes earns
+                points × passed / total. The misconceptions its failures matched
+                (misconceptions.py) go to ``extra_data.misconceptions``.
+``input_seed``: this submission's seed (variants.py: course secret + submission sha256).
+``rng``:        the test's own numpy Generator under that seed: hidden inputs are drawn
+                from it, so every submission gets its own; lecture examples stay fixed.
 """
+from collections import Counter
+
 import pytest
 
+from autograder import variants
 from autograder.runner import SESSION
 
 
@@ -15,10 +22,21 @@ def student(request):
     return request.config.stash[SESSION].student
 
 
+@pytest.fixture(scope="session")
+def input_seed(student):
+    return student.input_seed
+
+
+@pytest.fixture
+def rng(request, input_seed):
+    return variants.rng_for(input_seed, request.node.originalname)
+
+
 class Cases:
     def __init__(self):
         self.passed = 0
         self.failures = []
+        self.named = Counter()  # misconception name -> number of failed checks that matched it
 
     @property
     def total(self):
@@ -48,9 +66,13 @@ class _Check:
         text = str(error) if isinstance(error, AssertionError) else f"{kind.__name__}: {error}"
         text = text.split("\nassert ")[0] if not text.startswith("assert ") else text
         self.cases.failures.append((self.label, text.strip()[:1500]))
+        self.cases.named.update(getattr(error, "misconceptions", ()))
         return True
 
 
 @pytest.fixture
-def cases():
-    return Cases()
+def cases(request):
+    found = Cases()
+    yield found
+    if found.named:
+        request.config.stash[SESSION].misconceptions[request.node.originalname] = dict(found.named)

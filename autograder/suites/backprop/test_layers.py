@@ -1,7 +1,7 @@
 """Hidden tests: initialisers, Linear, the two losses and BatchNorm."""
 import numpy as np
 
-from autograder.suites.checks import (as_array, as_float, assert_close, assert_gradient_close,
+from autograder.suites.checks import (Wrong, as_array, as_float, assert_close, assert_gradient_close,
                                       assert_shape, centred_difference, perturbations)
 
 from .reference import batchnorm_train, softmax_ce
@@ -25,13 +25,14 @@ def numeric_param_gradient(handle, path, value, dout, x, label):
     return centred_difference(values[: value.size], values[value.size:], H, value.shape)
 
 
-def test_initialisers(student, cases):
+def test_initialisers(student, cases, rng):
     """init_xavier and init_he: shapes, std formulas, same seed gives the same weights"""
     for name, std in (("init_xavier", lambda i, o: np.sqrt(2 / (i + o))),
                       ("init_he", lambda i, o: np.sqrt(2 / i))):
         with cases.check(f"{name} draws"):
-            W = student.call("layers", name, 30, 20, student.rng(5))
-            expected = std(30, 20) * np.random.default_rng(5).standard_normal((30, 20))
+            seed = int(rng.integers(1 << 31))
+            W = student.call("layers", name, 30, 20, student.rng(seed))
+            expected = std(30, 20) * np.random.default_rng(seed).standard_normal((30, 20))
             assert_close(W, expected, f"{name}(30, 20, rng)",
                          f"std · rng.standard_normal((fan_in, fan_out)) with std = "
                          f"{'sqrt(2 / (fan_in + fan_out))' if name == 'init_xavier' else 'sqrt(2 / fan_in)'}")
@@ -42,24 +43,31 @@ def test_initialisers(student, cases):
                 f"{name}(400, 300): the weights' std is {W.std():.4f}, expected {std(400, 300):.4f}.")
 
 
-def test_linear(student, cases):
+def test_linear(student, cases, rng):
     """Linear: out = x @ W + b; grads['W'] = xᵀ dout, grads['b'] = Σ dout, dx = dout Wᵀ"""
-    rng = np.random.default_rng(11)
-    W, b = rng.standard_normal((4, 3)), rng.standard_normal(3)
-    x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
-    layer = student.new("layers", "Linear", 4, 3, init="small", seed=0)
-    layer.set("params", "W", W)
-    layer.set("params", "b", b)
-    with cases.check("Linear.forward"):
-        assert_close(layer.call("forward", x), x @ W + b, "Linear.forward", "out = x @ W + b")
-    with cases.check("Linear.backward dx"):
-        layer.call("forward", x)
-        assert_close(layer.call("backward", dout), dout @ W.T, "Linear.backward (dx)", "dx = dout @ W.T")
-    grads = layer.get("grads")
-    with cases.check("Linear.grads['W']"):
-        assert_close(grads.get("W"), x.T @ dout, "Linear.grads['W']", "dW = x.T @ dout")
-    with cases.check("Linear.grads['b']"):
-        assert_close(grads.get("b"), dout.sum(axis=0), "Linear.grads['b']", "db = Σ_n dout[n] (summed over the batch)")
+    for n_in, n_out, n in ((4, 3, 5), (4, 4, 6)):  # the square layer shows a missing transpose
+        W, b = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
+        x, dout = rng.standard_normal((n, n_in)), rng.standard_normal((n, n_out))
+        layer = student.new("layers", "Linear", n_in, n_out, init="small", seed=0)
+        layer.set("params", "W", W)
+        layer.set("params", "b", b)
+        shape = f"Linear({n_in}, {n_out}), batch of {n}"
+        with cases.check(f"{shape}: forward"):
+            assert_close(layer.call("forward", x), x @ W + b, f"{shape}: forward", "out = x @ W + b")
+        with cases.check(f"{shape}: backward dx"):
+            layer.call("forward", x)
+            assert_close(layer.call("backward", dout), dout @ W.T, f"{shape}: backward (dx)", "dx = dout @ W.T",
+                         wrong=[Wrong("linear_missing_transpose", dout @ W)] if n_in == n_out else [])
+        grads = layer.get("grads")
+        with cases.check(f"{shape}: grads['W']"):
+            assert_close(grads.get("W"), x.T @ dout, f"{shape}: grads['W']", "dW = x.T @ dout",
+                         wrong=[Wrong("linear_missing_transpose", dout.T @ x),
+                                Wrong("linear_dw_averaged", x.T @ dout / n)])
+        with cases.check(f"{shape}: grads['b']"):
+            assert_close(grads.get("b"), dout.sum(axis=0), f"{shape}: grads['b']",
+                         "db = Σ_n dout[n] (summed over the batch, axis 0)",
+                         wrong=[Wrong("linear_db_wrong_axis", dout.sum(axis=1)),
+                                Wrong("linear_dw_averaged", dout.mean(axis=0))])
     with cases.check("Linear gradients vs centred differences"):
         numeric = numeric_param_gradient(layer, ["params", "W"], W, dout, x, "Linear.forward")
         layer.call("forward", x)
@@ -76,9 +84,8 @@ def test_linear(student, cases):
         assert_close(layer.get("grads", "W"), tW.grad.numpy(), "Linear.grads['W']", "torch.autograd")
 
 
-def test_mse_loss(student, cases):
+def test_mse_loss(student, cases, rng):
     """MSELoss: L = mean((pred - target)²), dL/dpred = 2(pred - target) / size"""
-    rng = np.random.default_rng(3)
     pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     loss = student.new("layers", "MSELoss")
     with cases.check("MSELoss.forward"):
@@ -87,19 +94,20 @@ def test_mse_loss(student, cases):
     with cases.check("MSELoss.backward"):
         loss.call("forward", pred, target)
         assert_close(loss.call("backward"), 2 * (pred - target) / pred.size, "MSELoss.backward",
-                     "dL/dpred = 2 (pred - target) / pred.size")
+                     "dL/dpred = 2 (pred - target) / pred.size",
+                     wrong=[Wrong("mse_without_2", (pred - target) / pred.size)])
     with cases.check("MSELoss vs torch"):
         import torch
 
         t = torch.tensor(pred, requires_grad=True)
         torch.nn.functional.mse_loss(t, torch.tensor(target)).backward()
         loss.call("forward", pred, target)
-        assert_close(loss.call("backward"), t.grad.numpy(), "MSELoss.backward", "torch.nn.functional.mse_loss")
+        assert_close(loss.call("backward"), t.grad.numpy(), "MSELoss.backward", "torch.nn.functional.mse_loss",
+                     wrong=[Wrong("mse_without_2", (pred - target) / pred.size)])
 
 
-def test_softmax_cross_entropy(student, cases):
+def test_softmax_cross_entropy(student, cases, rng):
     """SoftmaxCrossEntropy: mean -log softmax of the true class; gradient (p - onehot) / N; stable"""
-    rng = np.random.default_rng(4)
     logits, labels = rng.standard_normal((6, 4)) * 2, rng.integers(0, 4, 6)
     loss = student.new("layers", "SoftmaxCrossEntropy")
     expected_loss, expected_grad = softmax_ce(logits, labels)
@@ -109,7 +117,8 @@ def test_softmax_cross_entropy(student, cases):
     with cases.check("SoftmaxCrossEntropy.backward"):
         loss.call("forward", logits, labels)
         assert_close(loss.call("backward"), expected_grad, "SoftmaxCrossEntropy.backward",
-                     "dL/dlogits = (softmax(logits) - onehot(labels)) / N")
+                     "dL/dlogits = (softmax(logits) - onehot(labels)) / N",
+                     wrong=[Wrong("ce_not_divided", expected_grad * len(labels))])
     with cases.check("SoftmaxCrossEntropy vs torch"):
         import torch
 
@@ -126,26 +135,29 @@ def test_softmax_cross_entropy(student, cases):
                      expected_loss, "SoftmaxCrossEntropy.forward at large logits",
                      "subtract each row's max before exp: the loss must stay finite")
         assert_close(loss.call("backward"), expected_grad, "SoftmaxCrossEntropy.backward at large logits",
-                     "(softmax - onehot) / N, finite")
+                     "(softmax - onehot) / N, finite", wrong=[Wrong("ce_not_divided", expected_grad * len(labels))])
 
 
-def test_batchnorm(student, cases):
+def test_batchnorm(student, cases, rng):
     """BatchNorm: training/eval forward, running statistics, backward (three paths)"""
-    rng = np.random.default_rng(5)
     x, dout = rng.standard_normal((6, 3)) * 2 + 1, rng.standard_normal((6, 3))
     gamma, beta = rng.uniform(0.5, 2, 3), rng.standard_normal(3)
     bn = student.new("layers", "BatchNorm", 3, momentum=0.2, eps=1e-5)
     bn.set("params", "gamma", gamma)
     bn.set("params", "beta", beta)
     out, mean, var = batchnorm_train(x, gamma, beta, 1e-5)
+    unbiased = x.var(axis=0, ddof=1)
     with cases.check("BatchNorm.forward (training)"):
         assert_close(bn.call("forward", x), out, "BatchNorm.forward (training)",
-                     "γ (x - μ) / sqrt(σ² + eps) + β with batch μ, biased σ²")
+                     "γ (x - μ) / sqrt(σ² + eps) + β with batch μ, biased σ²",
+                     wrong=[Wrong("bn_unbiased_variance", gamma * (x - mean) / np.sqrt(unbiased + 1e-5) + beta),
+                            Wrong("bn_running_in_training", gamma * x / np.sqrt(1 + 1e-5) + beta)])
     with cases.check("BatchNorm running statistics"):
         assert_close(bn.get("running_mean"), 0.2 * mean, "BatchNorm.running_mean after one step",
                      "(1 - momentum) · running_mean + momentum · μ, starting from 0")
         assert_close(bn.get("running_var"), 0.8 + 0.2 * var, "BatchNorm.running_var after one step",
-                     "(1 - momentum) · running_var + momentum · σ² (biased), starting from 1")
+                     "(1 - momentum) · running_var + momentum · σ² (biased), starting from 1",
+                     wrong=[Wrong("bn_unbiased_variance", 0.8 + 0.2 * unbiased)])
     with cases.check("BatchNorm.backward (training) vs the formula"):
         bn.call("forward", x)
         dx = bn.call("backward", dout)

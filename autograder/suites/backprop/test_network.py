@@ -1,125 +1,215 @@
-"""Hidden tests: the MLP's forward and backward passes and the vanishing-gradient experiment."""
+"""Hidden tests: the MLP's forward and backward passes and the vanishing-gradient experiment.
+
+Every reference is built from the *specification* (layer sizes, activation name, BatchNorm
+flag; network.py's docstring), never from the layers the student's MLP holds: a network
+with a wrong layer list must not get a reference that repeats the mistake."""
 import numpy as np
 
-from autograder.suites.checks import as_array, assert_close, assert_gradient_close
+from autograder.suites.checks import Wrong, as_array, assert_close, assert_gradient_close, fail
 
 from .test_layers import numeric_input_gradient, numeric_param_gradient
 
 SIZES = [4, 5, 3]
+EPS, MOMENTUM = 1e-5, 0.1  # BatchNorm's defaults (layers.py), which MLP uses
 
 
-def make_mlp(student, sizes, activation, batchnorm=False, seed=0):
-    """A student MLP whose Linear weights are set to the grader's values; returns (mlp, params)."""
-    mlp = student.new("network", "MLP", sizes, activation=activation, init="small",
-                      batchnorm=batchnorm, seed=seed)
+def spec_names(sizes, activation, batchnorm, after=False):
+    """The docstring's layer names: linear0, [batchnorm0,] <activation>0, linear1, ... linear{L-1}.
+    ``after=True`` gives the wrong order Linear -> activation -> BatchNorm."""
+    names = []
+    for i in range(len(sizes) - 1):
+        names.append(f"linear{i}")
+        if i < len(sizes) - 2:
+            hidden = ([f"batchnorm{i}"] if batchnorm else []) + [f"{activation}{i}"]
+            names += hidden[::-1] if after else hidden
+    return names
+
+
+def make_mlp(student, rng, sizes, activation, batchnorm=False):
+    """A student MLP whose parameters are set to values drawn by the grader.
+    Returns (mlp, the student's names, {"linear0.W": array, ...})."""
+    mlp = student.new("network", "MLP", sizes, activation=activation, init="small", batchnorm=batchnorm, seed=0)
     names = mlp.get("names")
-    rng = np.random.default_rng(100 + seed)
+    names = list(names) if isinstance(names, list) else []
     params = {}
-    for index, name in enumerate(names):
-        if name.startswith("linear"):
-            fan_in, fan_out = sizes[int(name[6:])], sizes[int(name[6:]) + 1]
-            for key, value in (("W", rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)),
-                               ("b", rng.standard_normal(fan_out) * 0.1)):
-                mlp.set("layers", index, "params", key, value)
-                params[(index, key)] = value
+    for i in range(len(sizes) - 1):
+        params[f"linear{i}.W"] = rng.standard_normal((sizes[i], sizes[i + 1])) / np.sqrt(sizes[i])
+        params[f"linear{i}.b"] = rng.standard_normal(sizes[i + 1]) * 0.1
+        if batchnorm and i < len(sizes) - 2:
+            params[f"batchnorm{i}.gamma"] = rng.uniform(0.5, 1.5, sizes[i + 1])
+            params[f"batchnorm{i}.beta"] = rng.standard_normal(sizes[i + 1]) * 0.1
+    for label, value in params.items():
+        layer, key = label.split(".")
+        if layer in names:
+            mlp.set("layers", names.index(layer), "params", key, value)
     return mlp, names, params
 
 
-def reference_forward(x, names, params, activation):
+def reference_forward(x, params, sizes, activation, batchnorm=False, mistake=None, stats=None, training=True):
+    """scores by the specification, in torch float64 (x and params torch tensors).
+    ``stats``: {i: [running_mean, running_var]} updated in training, used in eval.
+    ``mistake``: "mlp_last_activation" or "mlp_bn_after_activation" gives that wrong network."""
     import torch
 
     fns = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
-    for index, name in enumerate(names):
-        if name.startswith("linear"):
-            x = x @ params[(index, "W")] + params[(index, "b")]
-        else:
+    n_linear = len(sizes) - 1
+
+    def norm(z, i):
+        gamma, beta = params[f"batchnorm{i}.gamma"], params[f"batchnorm{i}.beta"]
+        if training:
+            if stats is not None:
+                mean, var = z.detach().mean(0).numpy(), z.detach().var(0, unbiased=False).numpy()
+                old = stats.setdefault(i, [np.zeros(sizes[i + 1]), np.ones(sizes[i + 1])])
+                stats[i] = [(1 - MOMENTUM) * old[0] + MOMENTUM * mean, (1 - MOMENTUM) * old[1] + MOMENTUM * var]
+            return torch.nn.functional.batch_norm(z, None, None, gamma, beta, training=True, eps=EPS)
+        mean, var = (torch.tensor(a) for a in stats[i])
+        return torch.nn.functional.batch_norm(z, mean, var, gamma, beta, training=False, eps=EPS)
+
+    for i in range(n_linear):
+        x = x @ params[f"linear{i}.W"] + params[f"linear{i}.b"]
+        if i < n_linear - 1:
+            if batchnorm and mistake != "mlp_bn_after_activation":
+                x = norm(x, i)
+            x = fns[activation](x)
+            if batchnorm and mistake == "mlp_bn_after_activation":
+                x = norm(x, i)
+        elif mistake == "mlp_last_activation":
             x = fns[activation](x)
     return x
 
 
-def test_mlp_forward(student, cases):
-    """MLP.forward applies Linear -> activation ... -> Linear in order"""
+def predict(x, params, sizes, activation, batchnorm=False, mistake=None, **kwargs):
     import torch
 
-    x = np.random.default_rng(1).standard_normal((6, 4))
+    tparams = {k: torch.tensor(v) for k, v in params.items()}
+    return reference_forward(torch.tensor(x), tparams, sizes, activation, batchnorm, mistake, **kwargs).numpy()
+
+
+def check_layer_order(cases, names, sizes, activation, batchnorm):
+    expected = spec_names(sizes, activation, batchnorm)
+    with cases.check(f"MLP({sizes}, {activation!r}, batchnorm={batchnorm}) layer order"):
+        if names != expected:
+            fail(f"MLP({sizes}, activation={activation!r}, batchnorm={batchnorm}).names is {names}, the docstring "
+                 f"prescribes {expected}: every hidden layer is Linear -> (BatchNorm) -> activation and the last "
+                 f"Linear has no activation.", names, [
+                     Wrong("mlp_bn_after_activation", lambda got: batchnorm and got == spec_names(
+                         sizes, activation, batchnorm, after=True)),
+                     Wrong("mlp_last_activation", lambda got: got == expected + [f"{activation}{len(sizes) - 2}"])])
+
+
+def test_mlp_forward(student, cases, rng):
+    """MLP.forward applies Linear -> activation ... -> Linear in order"""
+    x = rng.standard_normal((6, 4))
     for activation in ("tanh", "sigmoid", "relu"):
+        mlp, names, params = make_mlp(student, rng, SIZES, activation)
+        if activation == "tanh":
+            check_layer_order(cases, names, SIZES, activation, False)
         with cases.check(f"MLP({SIZES}, {activation}).forward"):
-            mlp, names, params = make_mlp(student, SIZES, activation)
-            tparams = {k: torch.tensor(v) for k, v in params.items()}
-            expected = reference_forward(torch.tensor(x), names, tparams, activation).numpy()
-            assert_close(mlp.call("forward", x), expected, f"MLP.forward ({activation})",
-                         "scores = Linear_L(… f(Linear_1(x)) …), no activation after the last Linear")
+            assert_close(mlp.call("forward", x), predict(x, params, SIZES, activation), f"MLP.forward ({activation})",
+                         "scores = Linear_L(… f(Linear_1(x)) …), no activation after the last Linear",
+                         wrong=[Wrong("mlp_last_activation",
+                                      predict(x, params, SIZES, activation, mistake="mlp_last_activation"))])
 
 
-def test_mlp_backward(student, cases):
+def test_mlp_backward(student, cases, rng):
     """MLP.backward: every parameter's gradient and dx, against centred differences and torch.autograd"""
     import torch
 
-    rng = np.random.default_rng(2)
     x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
-    mlp, names, params = make_mlp(student, SIZES, "tanh")
-    tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    tx = torch.tensor(x, requires_grad=True)
-    (reference_forward(tx, names, tparams, "tanh") * torch.tensor(dout)).sum().backward()
+    mlp, names, params = make_mlp(student, rng, SIZES, "tanh")
+
+    def autograd(mistake=None):
+        tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+        tx = torch.tensor(x, requires_grad=True)
+        (reference_forward(tx, tparams, SIZES, "tanh", mistake=mistake) * torch.tensor(dout)).sum().backward()
+        return tx.grad.numpy(), {k: t.grad.numpy() for k, t in tparams.items()}
+
+    dx, grads_expected = autograd()
+    dx_wrong, grads_wrong = autograd("mlp_last_activation")
     mlp.call("forward", x)
     with cases.check("MLP.backward returns dx"):
-        assert_close(mlp.call("backward", dout), tx.grad.numpy(), "MLP.backward (dx)",
-                     "dL/dx through every layer, in reverse order (torch.autograd)")
+        assert_close(mlp.call("backward", dout), dx, "MLP.backward (dx)",
+                     "dL/dx through every layer, in reverse order (torch.autograd)",
+                     wrong=[Wrong("mlp_last_activation", dx_wrong)])
     grads = mlp.get("gradients()")
-    for (index, key), value in params.items():
-        label = f"{names[index]}.{key}"
+    for label, expected in grads_expected.items():
         with cases.check(f"gradient of {label}"):
             got = grads.get(label) if isinstance(grads, dict) else None
             assert got is not None, f"MLP.gradients() has no entry {label!r} after backward."
-            assert_close(got, tparams[(index, key)].grad.numpy(), f"MLP gradient of {label}",
-                         "chain rule through the layers above it (torch.autograd)")
+            assert_close(got, expected, f"MLP gradient of {label}", "chain rule through the layers above it "
+                         "(torch.autograd)", wrong=[Wrong("mlp_last_activation", grads_wrong[label])])
     with cases.check("MLP gradients vs centred differences"):
+        if "linear0" not in names:
+            fail(f"MLP.names {names} has no 'linear0'.")
         index = names.index("linear0")
-        numeric = numeric_param_gradient(mlp, ["layers", index, "params", "W"], params[(index, "W")],
+        numeric = numeric_param_gradient(mlp, ["layers", index, "params", "W"], params["linear0.W"],
                                          dout, x, "MLP.forward")
         mlp.call("forward", x)
         mlp.call("backward", dout)
         assert_gradient_close(mlp.get("gradients()", "linear0.W"), numeric, "MLP gradient of linear0.W")
 
 
-def test_mlp_batchnorm(student, cases):
-    """MLP with BatchNorm: training-mode gradients and eval-mode forward"""
-    rng = np.random.default_rng(3)
+def test_mlp_batchnorm(student, cases, rng):
+    """MLP with BatchNorm: Linear -> BatchNorm -> activation; training gradients; eval mode"""
     x, dout = rng.standard_normal((8, 4)), rng.standard_normal((8, 3))
-    mlp, names, params = make_mlp(student, SIZES, "tanh", batchnorm=True)
+    mlp, names, params = make_mlp(student, rng, SIZES, "tanh", batchnorm=True)
+    check_layer_order(cases, names, SIZES, "tanh", True)
+    with cases.check("MLP(batchnorm=True).forward (training) vs the specification"):
+        assert_close(mlp.call("forward", x), predict(x, params, SIZES, "tanh", True), "MLP.forward (training, "
+                     "with BatchNorm)", "Linear -> BatchNorm (batch μ, σ²) -> tanh -> Linear (torch float64)",
+                     wrong=[Wrong("mlp_bn_after_activation",
+                                  predict(x, params, SIZES, "tanh", True, mistake="mlp_bn_after_activation"))])
     with cases.check("MLP(batchnorm=True) dx vs centred differences"):
         numeric = numeric_input_gradient(mlp, x, dout, "MLP.forward")
         mlp.call("forward", x)
         assert_gradient_close(mlp.call("backward", dout), numeric, "MLP.backward (dx, with BatchNorm)", tol=1e-4)
     with cases.check("MLP(batchnorm=True) grads of linear0.W vs centred differences"):
+        if "linear0" not in names:
+            fail(f"MLP.names {names} has no 'linear0'.")
         index = names.index("linear0")
-        numeric = numeric_param_gradient(mlp, ["layers", index, "params", "W"], params[(index, "W")],
+        numeric = numeric_param_gradient(mlp, ["layers", index, "params", "W"], params["linear0.W"],
                                          dout, x, "MLP.forward")
         mlp.call("forward", x)
         mlp.call("backward", dout)
         assert_gradient_close(mlp.get("gradients()", "linear0.W"), numeric, "MLP gradient of linear0.W", tol=1e-4)
-    with cases.check("MLP.eval() uses the running statistics"):
-        mlp.run("eval")
-        first = as_array(mlp.call("forward", x[:2]), "MLP.forward")
-        second = as_array(mlp.call("forward", x[:2] * 3), "MLP.forward")
-        again = as_array(mlp.call("forward", x[:2]), "MLP.forward")
-        assert_close(again, first, "MLP.forward in eval mode",
+    # eval mode, by its observable contract, on a fresh network trained on three batches
+    mlp, names, params = make_mlp(student, rng, SIZES, "tanh", batchnorm=True)
+    stats = {}
+    for _ in range(3):
+        batch = rng.standard_normal((8, 4)) * 2 + 0.5
+        mlp.call("forward", batch)
+        predict(batch, params, SIZES, "tanh", True, stats=stats)
+    mlp.run("eval")
+    test_x = rng.standard_normal((6, 4)) * 2 + 0.5
+    full = as_array(mlp.call("forward", test_x), "MLP.forward")
+    with cases.check("MLP.eval(): an example's output does not depend on the rest of the batch"):
+        alone = np.concatenate([as_array(mlp.call("forward", test_x[i:i + 2]), "MLP.forward") for i in (0, 2, 4)])
+        assert_close(alone, full, "MLP.forward in eval mode, rows fed two at a time vs the whole batch",
+                     "eval mode normalises with the running statistics, so each row's scores depend on that row "
+                     "only", wrong=[Wrong("mlp_eval_keeps_training",
+                                          lambda got: np.allclose(full, predict(test_x, params, SIZES, "tanh", True),
+                                                                  rtol=1e-6, atol=1e-8))])
+    with cases.check("MLP.eval() uses the running statistics of the three training batches"):
+        assert_close(full, predict(test_x, params, SIZES, "tanh", True, stats=stats, training=False),
+                     "MLP.forward in eval mode", "BatchNorm with running_mean, running_var "
+                     f"(momentum {MOMENTUM}, from 0 and 1, three training forwards)",
+                     wrong=[Wrong("mlp_eval_keeps_training", predict(test_x, params, SIZES, "tanh", True))])
+    with cases.check("MLP.eval() leaves the running statistics alone"):
+        assert_close(mlp.call("forward", test_x), full, "MLP.forward in eval mode, called again",
                      "eval mode must not change the running statistics (same input, same output)")
-        assert not np.allclose(first, second), "MLP.forward in eval mode ignores its input."
 
 
-def test_vanishing_gradients(student, cases):
+def test_vanishing_gradients(student, cases, rng):
     """Deep sigmoid MLP: layer_grad_norms are the ‖dW‖ per layer and shrink towards the input"""
     import torch
 
     depth = 8
     sizes = [10] * depth + [2]
-    rng = np.random.default_rng(4)
     x, dout = rng.standard_normal((16, 10)), rng.standard_normal((16, 2))
-    mlp, names, params = make_mlp(student, sizes, "sigmoid")
+    mlp, names, params = make_mlp(student, rng, sizes, "sigmoid")
     tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    (reference_forward(torch.tensor(x), names, tparams, "sigmoid") * torch.tensor(dout)).sum().backward()
-    expected = [float(tparams[(i, "W")].grad.norm()) for i, name in enumerate(names) if name.startswith("linear")]
+    (reference_forward(torch.tensor(x), tparams, sizes, "sigmoid") * torch.tensor(dout)).sum().backward()
+    expected = [float(tparams[f"linear{i}.W"].grad.norm()) for i in range(depth)]
     mlp.call("forward", x)
     mlp.call("backward", dout)
     norms = mlp.call("layer_grad_norms")
