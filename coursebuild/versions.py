@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from .bundle import write_bundle_files
 from .sources import REPO, SOLUTION_BEGIN, SOLUTION_END, list_sources
 from .stubs import name_the_stubs
 
@@ -87,6 +88,7 @@ def build_solution(assignment, out_dir):
             _write(target, _module_text(notebook))
         else:
             _write_notebook(target.with_suffix(".ipynb"), _clean_notebook(notebook, keep_nbgrader=False))
+    write_bundle_files(assignment, out_dir)
     return out_dir
 
 
@@ -136,4 +138,5 @@ def build_student(assignment, out_dir):
                 _write(out_dir / origin, name_the_stubs(text, origin.name))
             else:
                 _write_notebook(out_dir / relative, _clean_notebook(notebook, keep_nbgrader=True))
+    write_bundle_files(assignment, out_dir)
     return out_dir
