@@ -1,8 +1,11 @@
 """Hidden tests: the numpy Conv2D, MaxPool2D, AvgPool2D and Dropout layers, against the
-grader's own reference (torch.nn.functional in float64) and centred differences."""
+grader's own reference (torch.nn.functional in float64) and centred differences.
+
+Inputs are drawn per submission (the ``rng`` fixture); the lecture's 4×4 pooling example
+and its 32×32×3 image with a 5×5×3 filter keep their fixed shapes."""
 import numpy as np
 
-from autograder.suites.checks import (as_array, assert_close, assert_gradient_close,
+from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_close,
                                       centred_difference, perturbations)
 
 CONFIGS = [  # (N, C, H, W, F, kernel, stride, padding)
@@ -24,9 +27,8 @@ def torch_conv(x, W, b, stride, padding, dout=None):
     return out.detach().numpy(), tx.grad.numpy(), tW.grad.numpy(), tb.grad.numpy()
 
 
-def make_conv(student, config, seed):
+def make_conv(student, config, rng):
     n, c, h, w, f, k, s, p = config
-    rng = np.random.default_rng(seed)
     kh, kw = (k, k) if isinstance(k, int) else k
     x, W, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, kh, kw)), rng.standard_normal(f)
     layer = student.new("conv", "Conv2D", c, f, k, stride=s, padding=p, seed=0)
@@ -35,16 +37,30 @@ def make_conv(student, config, seed):
     return layer, x, W, b, (s, s) if isinstance(s, int) else s, (p, p) if isinstance(p, int) else p
 
 
-def test_conv_forward(student, cases):
+def flipped(W):
+    return W[:, :, ::-1, ::-1].copy()
+
+
+def wrong_convs(x, W, b, stride, padding):
+    """What Conv2D.forward gives with each known mistake (misconceptions.py)."""
+    wrong = [Wrong("conv_flipped_kernel", torch_conv(x, flipped(W), b, stride, padding))]
+    if padding != (0, 0):
+        wrong.append(Wrong("conv_padding_ignored", torch_conv(x, W, b, stride, (0, 0))))
+    if stride != (1, 1):
+        wrong.append(Wrong("conv_stride_ignored", torch_conv(x, W, b, (1, 1), padding)))
+    return wrong
+
+
+def test_conv_forward(student, cases, rng):
     """Conv2D.forward: sliding dot product with stride and zero padding, output size ⌊(H+2P−K)/S⌋+1"""
-    for i, config in enumerate(CONFIGS):
+    for config in CONFIGS:
         with cases.check(f"Conv2D{config}"):
-            layer, x, W, b, stride, padding = make_conv(student, config, i)
+            layer, x, W, b, stride, padding = make_conv(student, config, rng)
             assert_close(layer.call("forward", x), torch_conv(x, W, b, stride, padding),
                          f"Conv2D(stride={config[6]}, padding={config[7]}, kernel={config[5]}).forward",
-                         "out[n,f,i,j] = Σ_c,p,q x_pad[n,c,i·S+p,j·S+q]·W[f,c,p,q] + b[f]")
+                         "out[n,f,i,j] = Σ_c,p,q x_pad[n,c,i·S+p,j·S+q]·W[f,c,p,q] + b[f]",
+                         wrong=wrong_convs(x, W, b, stride, padding))
     with cases.check("lecture example: 32×32×3 image, 5×5×3 filter"):
-        rng = np.random.default_rng(9)
         x, W, b = rng.standard_normal((1, 3, 32, 32)), rng.standard_normal((1, 3, 5, 5)), np.zeros(1)
         for padding, size in ((0, 28), (2, 32)):
             layer = student.new("conv", "Conv2D", 3, 1, 5, padding=padding)
@@ -55,27 +71,30 @@ def test_conv_forward(student, cases):
                 f"Conv2D(3, 1, 5, padding={padding}).forward on a 32×32×3 image gave shape {out.shape}, "
                 f"expected (1, 1, {size}, {size}).")
             assert_close(out, torch_conv(x, W, b, (1, 1), (padding, padding)), "Conv2D.forward (32×32×3)",
-                         "sliding dot product")
+                         "sliding dot product", wrong=wrong_convs(x, W, b, (1, 1), (padding, padding)))
 
 
-def test_conv_backward(student, cases):
+def test_conv_backward(student, cases, rng):
     """Conv2D.backward: dx, grads['W'], grads['b'] against torch.autograd and centred differences"""
-    for i, config in enumerate(CONFIGS):
-        layer, x, W, b, stride, padding = make_conv(student, config, 10 + i)
-        out, dx, dW, db = torch_conv(x, W, b, stride, padding, dout=np.ones(1))
-        dout = np.random.default_rng(20 + i).standard_normal(out.shape)
+    for config in CONFIGS:
+        layer, x, W, b, stride, padding = make_conv(student, config, rng)
+        out = torch_conv(x, W, b, stride, padding)
+        dout = rng.standard_normal(out.shape)
         out, dx, dW, db = torch_conv(x, W, b, stride, padding, dout=dout)
+        _, dx_flip, dW_flip, _ = torch_conv(x, flipped(W), b, stride, padding, dout=dout)
         with cases.check(f"Conv2D{config}.backward"):
             layer.call("forward", x)
             assert_close(layer.call("backward", dout), dx, "Conv2D.backward (dx)",
-                         "dx_pad[n,c,i·S+p,j·S+q] += Σ_f dout[n,f,i,j]·W[f,c,p,q], padding cut off", rtol=1e-6)
+                         "dx_pad[n,c,i·S+p,j·S+q] += Σ_f dout[n,f,i,j]·W[f,c,p,q], padding cut off", rtol=1e-6,
+                         wrong=[Wrong("conv_flipped_kernel", dx_flip)])
             grads = layer.get("grads")
             assert_close(grads.get("W"), dW, "Conv2D.grads['W']",
-                         "dW[f,c,p,q] = Σ_n,i,j dout[n,f,i,j]·x_pad[n,c,i·S+p,j·S+q]", rtol=1e-6)
+                         "dW[f,c,p,q] = Σ_n,i,j dout[n,f,i,j]·x_pad[n,c,i·S+p,j·S+q]", rtol=1e-6,
+                         wrong=[Wrong("conv_flipped_kernel", flipped(dW_flip))])
             assert_close(grads.get("b"), db, "Conv2D.grads['b']", "db[f] = Σ_n,i,j dout[n,f,i,j]")
     with cases.check("Conv2D.backward vs centred differences"):
-        layer, x, W, b, stride, padding = make_conv(student, (1, 2, 4, 4, 2, 3, 1, 1), 30)
-        dout = np.random.default_rng(31).standard_normal((1, 2, 4, 4))
+        layer, x, W, b, stride, padding = make_conv(student, (1, 2, 4, 4, 2, 3, 1, 1), rng)
+        dout = rng.standard_normal((1, 2, 4, 4))
         h = 1e-6
         plus, minus = perturbations(x, h)
         outs = layer.map("forward", [[p] for p in plus] + [[m] for m in minus])
@@ -85,7 +104,27 @@ def test_conv_backward(student, cases):
         assert_gradient_close(layer.call("backward", dout), numeric, "Conv2D.backward (dx)")
 
 
-def test_pooling(student, cases):
+def windows(shape, size, stride):
+    """(row slice, column slice) of every pooling window of an (N, C, H, W) input."""
+    h_out, w_out = (shape[2] - size) // stride + 1, (shape[3] - size) // stride + 1
+    return [(slice(i * stride, i * stride + size), slice(j * stride, j * stride + size), i, j)
+            for i in range(h_out) for j in range(w_out)]
+
+
+def wrong_pool_backward(name, x, dout, size, stride):
+    """dx of the known wrong pooling backwards (misconceptions.py)."""
+    whole, ties = np.zeros_like(x), np.zeros_like(x)
+    for rows, cols, i, j in windows(x.shape, size, stride):
+        window = x[:, :, rows, cols]
+        g = dout[:, :, i, j][:, :, None, None]
+        whole[:, :, rows, cols] += g
+        ties[:, :, rows, cols] += g * (window == window.max(axis=(2, 3), keepdims=True))
+    if name == "AvgPool2D":
+        return [Wrong("avgpool_not_divided", whole)]
+    return [Wrong("maxpool_whole_window", whole), Wrong("maxpool_every_tie", ties)]
+
+
+def test_pooling(student, cases, rng):
     """MaxPool2D / AvgPool2D: the lecture's 4×4 example, other sizes and strides, and backward"""
     import torch
 
@@ -95,32 +134,40 @@ def test_pooling(student, cases):
             got = student.new("pool", name).call("forward", example)
             assert_close(got, np.array(expected, dtype=float)[None, None], f"{name}(2, 2).forward on the 4×4 example",
                          "max / mean of each 2×2 window")
-    rng = np.random.default_rng(5)
-    for size, stride in ((2, 2), (3, 1), (3, 2)):
-        x = rng.standard_normal((2, 3, 7, 7))
+    cases_drawn = [(size, stride, "normal values") for size, stride in ((2, 2), (3, 1), (3, 2))]
+    cases_drawn += [(size, stride, "small integers, so windows have tied maxima") for size, stride in ((2, 2), (3, 1))]
+    for size, stride, kind in cases_drawn:
+        x = rng.standard_normal((2, 3, 7, 7)) if kind == "normal values" else \
+            rng.integers(0, 3, (2, 3, 7, 7)).astype(float)
         t = torch.tensor(x, requires_grad=True)
         for name, fn in (("MaxPool2D", torch.nn.functional.max_pool2d), ("AvgPool2D", torch.nn.functional.avg_pool2d)):
-            with cases.check(f"{name}(size={size}, stride={stride})"):
+            with cases.check(f"{name}(size={size}, stride={stride}) on {kind}"):
                 out = fn(t, size, stride)
                 dout = rng.standard_normal(out.shape)
                 (grad,) = torch.autograd.grad((out * torch.tensor(dout)).sum(), t)
                 layer = student.new("pool", name, size=size, stride=stride)
-                assert_close(layer.call("forward", x), out.detach().numpy(), f"{name}(size={size}, stride={stride}).forward",
-                             "max / mean over each window")
-                assert_close(layer.call("backward", dout), grad.numpy(), f"{name}(size={size}, stride={stride}).backward",
-                             "max: dout to the window's maximum; mean: dout / (size²) to every cell; overlaps add up")
+                what = f"{name}(size={size}, stride={stride})"
+                assert_close(layer.call("forward", x), out.detach().numpy(), f"{what}.forward on {kind}",
+                             "max / mean over each window",
+                             wrong=[Wrong("avgpool_not_divided", out.detach().numpy() * size * size)]
+                             if name == "AvgPool2D" else [])
+                assert_close(layer.call("backward", dout), grad.numpy(), f"{what}.backward on {kind}",
+                             "max: dout to the window's maximum (the first one in row-major order when "
+                             "several tie, as in torch); mean: dout / size² to every cell; overlaps add up",
+                             wrong=wrong_pool_backward(name, x, dout, size, stride))
 
 
-def test_dropout(student, cases):
+def test_dropout(student, cases, rng):
     """Dropout: inverted scaling 1/(1−p) with p the drop probability; identity in eval mode"""
-    x = np.random.default_rng(6).standard_normal((200, 50)) + 3
-    p = 0.3
-    layer = student.new("dropout", "Dropout", p=p, seed=1)
+    x = rng.standard_normal((200, 50)) + 3
+    p = float(rng.choice([0.2, 0.3, 0.4]))
+    layer = student.new("dropout", "Dropout", p=p, seed=int(rng.integers(1 << 31)))
     out = layer.call("forward", x)
     with cases.check("Dropout training values"):
         out = as_array(out, "Dropout.forward")
         mask = np.asarray(layer.get("mask"), dtype=float)
-        assert_close(out, x * mask / (1 - p), "Dropout.forward (training)", "out = x · mask / (1 − p)")
+        assert_close(out, x * mask / (1 - p), f"Dropout(p={p}).forward (training)", "out = x · mask / (1 − p)",
+                     wrong=[Wrong("dropout_no_scaling", x * mask)])
         assert set(np.unique(mask)) <= {0.0, 1.0}, "Dropout.mask should hold only 0s and 1s."
     with cases.check("Dropout drops a fraction p"):
         dropped = float(np.mean(np.asarray(layer.get("mask"), dtype=float) == 0))
@@ -129,11 +176,14 @@ def test_dropout(student, cases):
     with cases.check("Dropout.backward uses the forward mask"):
         dout = np.ones_like(x)
         mask = np.asarray(layer.get("mask"), dtype=float)
-        assert_close(layer.call("backward", dout), mask / (1 - p), "Dropout.backward (training)",
-                     "dx = dout · mask / (1 − p), the mask of the last forward")
+        assert_close(layer.call("backward", dout), mask / (1 - p), f"Dropout(p={p}).backward (training)",
+                     "dx = dout · mask / (1 − p), the mask of the last forward",
+                     wrong=[Wrong("dropout_no_scaling", mask)])
     with cases.check("Dropout eval mode is the identity"):
         layer.set("training", False)
-        assert_close(layer.call("forward", x), x, "Dropout.forward (eval)", "out = x")
+        in_eval = Wrong("dropout_in_eval", lambda got: bool(np.all(
+            np.isclose(got, 0) | np.isclose(got, x / (1 - p))) and np.any(np.isclose(got, 0))))
+        assert_close(layer.call("forward", x), x, "Dropout.forward (eval)", "out = x", wrong=[in_eval])
         assert_close(layer.call("backward", x), x, "Dropout.backward (eval)", "dx = dout")
     with cases.check("Dropout: same seed, same mask; p = 0 keeps everything"):
         a = as_array(student.new("dropout", "Dropout", p=0.5, seed=3).call("forward", x), "Dropout.forward")

@@ -41,38 +41,66 @@ def gradient(spec, x):
     return spec(x)
 
 
-class Reference:
-    """One optimizer by the formulas; ``state`` holds v / G / E / m, v, t."""
+# the known wrong variants of each optimizer (misconceptions.py), computed by Reference(mistake=...)
+MISTAKES = {
+    "Momentum": ["momentum_average"],
+    "Nesterov": ["nesterov_no_lookahead"],
+    "Adagrad": ["eps_outside_root"],
+    "RMSProp": ["eps_outside_root"],
+    "Adam": ["adam_no_bias_correction", "eps_inside_root", "adam_t_after_use", "adam_betas_swapped"],
+}
 
-    def __init__(self, kind, **hyper):
-        self.kind, self.hyper, self.state = kind, hyper, {}
+
+class Reference:
+    """One optimizer by the formulas; ``state`` holds v / G / E / m, v, t.
+    ``mistake`` (a key of misconceptions.py) computes that wrong variant instead."""
+
+    def __init__(self, kind, mistake=None, **hyper):
+        self.kind, self.hyper, self.state, self.mistake = kind, hyper, {}, mistake
 
     def step(self, x, spec):
-        h, s, g = self.hyper, self.state, lambda p: gradient(spec, p)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self._step(x, spec)
+
+    def _step(self, x, spec):
+        h, s, g, wrong = self.hyper, self.state, lambda p: gradient(spec, p), self.mistake
         zero = np.zeros_like(x)
         if self.kind == "SGD":
             return x - h["lr"] * g(x)
         if self.kind == "Momentum":
+            if wrong == "momentum_average":
+                s["v"] = h["rho"] * s.get("v", zero) + (1 - h["rho"]) * g(x)
+                return x - h["lr"] * s["v"]
             s["v"] = h["rho"] * s.get("v", zero) - h["lr"] * g(x)
             return x + s["v"]
         if self.kind == "Nesterov":
             v = s.get("v", zero)
-            s["v"] = h["rho"] * v - h["lr"] * g(x + h["rho"] * v)
+            at = x if wrong == "nesterov_no_lookahead" else x + h["rho"] * v
+            s["v"] = h["rho"] * v - h["lr"] * g(at)
             return x + s["v"]
-        if self.kind == "Adagrad":
+        if self.kind in ("Adagrad", "RMSProp"):
             grad = g(x)
-            s["G"] = s.get("G", zero) + grad**2
-            return x - h["lr"] * grad / np.sqrt(s["G"] + h["eps"])
-        if self.kind == "RMSProp":
-            grad = g(x)
-            s["E"] = h["gamma"] * s.get("E", zero) + (1 - h["gamma"]) * grad**2
-            return x - h["lr"] * grad / np.sqrt(s["E"] + h["eps"])
+            if self.kind == "Adagrad":
+                s["G"] = s.get("G", zero) + grad**2
+                acc = s["G"]
+            else:
+                s["E"] = h["gamma"] * s.get("E", zero) + (1 - h["gamma"]) * grad**2
+                acc = s["E"]
+            if wrong == "eps_outside_root":
+                return x - h["lr"] * grad / (np.sqrt(acc) + h["eps"])
+            return x - h["lr"] * grad / np.sqrt(acc + h["eps"])
         if self.kind == "Adam":
             grad = g(x)
+            b1, b2 = (h["beta2"], h["beta1"]) if wrong == "adam_betas_swapped" else (h["beta1"], h["beta2"])
+            t_used = s.get("t", 0) if wrong == "adam_t_after_use" else s.get("t", 0) + 1
             s["t"] = s.get("t", 0) + 1
-            s["m"] = h["beta1"] * s.get("m", zero) + (1 - h["beta1"]) * grad
-            s["v"] = h["beta2"] * s.get("v", zero) + (1 - h["beta2"]) * grad**2
-            m_hat = s["m"] / (1 - h["beta1"] ** s["t"])
-            v_hat = s["v"] / (1 - h["beta2"] ** s["t"])
+            s["m"] = b1 * s.get("m", zero) + (1 - b1) * grad
+            s["v"] = b2 * s.get("v", zero) + (1 - b2) * grad**2
+            if wrong == "adam_no_bias_correction":
+                m_hat, v_hat = s["m"], s["v"]
+            else:
+                m_hat, v_hat = s["m"] / (1 - b1 ** t_used), s["v"] / (1 - b2 ** t_used)
+            if wrong == "eps_inside_root":
+                return x - h["lr"] * m_hat / np.sqrt(v_hat + h["eps"])
             return x - h["lr"] * m_hat / (np.sqrt(v_hat) + h["eps"])
         raise ValueError(self.kind)

@@ -1,9 +1,13 @@
-"""Hidden tests: multi-step trajectories of every optimizer against the lecture's formulas."""
+"""Hidden tests: multi-step trajectories of every optimizer against the lecture's formulas.
+
+The quadratic (A, b), the starting points and the preset states are drawn per submission
+from the ``rng`` fixture. When a trajectory leaves the formula, the known wrong variants of
+that optimizer (reference.MISTAKES) are run on the same points and a match is named."""
 import numpy as np
 
-from autograder.suites.checks import as_array, assert_close
+from autograder.suites.checks import Wrong, as_array, assert_close
 
-from .reference import Reference, cubic, quadratic, rosenbrock
+from .reference import MISTAKES, Reference, cubic, quadratic, rosenbrock
 
 MODULES = {"SGD": "sgd", "Momentum": "momentum", "Nesterov": "nesterov",
            "Adagrad": "adagrad", "RMSProp": "rmsprop", "Adam": "adam"}
@@ -16,37 +20,57 @@ FORMULAS = {
     "Adam": "t ← t + 1; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; "
             "x ← x − α·m̂ / (√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)",
 }
-A = np.array([[3.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 0.5]])
-B = np.array([0.3, -0.2, 0.1])
-X0 = np.array([1.0, -2.0, 0.5])
+
+
+def problem(rng):
+    """A random well-conditioned quadratic g(x) = A x + b (eigenvalues of A in [0.5, 3]) and x0."""
+    q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    A = q @ np.diag(rng.uniform(0.5, 3.0, 3)) @ q.T
+    return (A + A.T) / 2, rng.standard_normal(3) * 0.3, rng.uniform(-2, 2, 3)
+
+
+def rosenbrock_start(rng):
+    return np.array([-1.0, 1.5]) + rng.uniform(-0.1, 0.1, 2)
 STATE_NAMES = {"Momentum": ["v"], "Nesterov": ["v"], "Adagrad": ["G"], "RMSProp": ["E"], "Adam": ["m", "v", "t"]}
+
+
+def wrong_steps(kind, x, spec, **hyper):
+    """One step of each known wrong variant of ``kind`` from a fresh state."""
+    return [Wrong(key, Reference(kind, mistake=key, **hyper).step(x, spec)) for key in MISTAKES.get(kind, [])]
 
 
 def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, rtol=1e-9):
     """Run the student's optimizer for ``steps`` steps from x0 (and an optional preset state),
-    comparing every new point, and the state at the end, with the reference."""
+    comparing every new point, and the state at the end, with the reference; the known wrong
+    variants run alongside on the same points."""
     reference = Reference(kind, **hyper)
+    variants = [Reference(kind, mistake=key, **hyper) for key in MISTAKES.get(kind, [])]
     opt = student.new(MODULES[kind], kind, **hyper)
     for name, value in (state or {}).items():
         opt.set(name, value)
-        reference.state[name] = value
+        for ref in [reference] + variants:
+            ref.state[name] = value
     x = np.array(x0, dtype=float)
     with cases.check(f"{kind} {label}: {steps} steps"):
         for k in range(1, steps + 1):
             expected = reference.step(x, spec)
+            wrong = [Wrong(ref.mistake, ref.step(x, spec)) for ref in variants]
             got = as_array(opt.call("step", x, spec), f"{kind}.step")
-            assert_close(got, expected, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol=rtol)
+            assert_close(got, expected, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol=rtol,
+                         wrong=wrong)
             x = expected
     for name in STATE_NAMES.get(kind, []):
         with cases.check(f"{kind} {label}: state {name}"):
             value = opt.get(name)
             assert_close(value, reference.state[name], f"{kind}.{name} after {steps} steps of {label}",
-                         FORMULAS[kind], rtol=rtol)
+                         FORMULAS[kind], rtol=rtol,
+                         wrong=[Wrong(ref.mistake, ref.state[name]) for ref in variants if name != "t"])
     return opt, reference
 
 
-def test_sgd(student, cases):
+def test_sgd(student, cases, rng):
     """SGD: x ← x − α·g(x), several steps; cross-checked with torch.optim.SGD"""
+    A, B, X0 = problem(rng)
     trajectory(student, cases, "SGD", {"lr": 0.1}, X0, quadratic(A, B), 5, "quadratic")
     trajectory(student, cases, "SGD", {"lr": 0.02}, np.array([[0.5, -1.0], [2.0, 0.1]]),
                cubic(1.0, 0.5), 4, "cubic (2-D array x)")
@@ -66,11 +90,12 @@ def test_sgd(student, cases):
         assert_close(got, X0 - 0.01 * (A @ X0 + B), "SGD().step", "default α = 0.01")
 
 
-def test_momentum(student, cases):
+def test_momentum(student, cases, rng):
     """Momentum: v ← ρv − αg(x); x ← x + v, from zero and from a preset velocity; torch.optim.SGD(momentum)"""
+    A, B, X0 = problem(rng)
     trajectory(student, cases, "Momentum", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Momentum", {"lr": 0.1, "rho": 0.5}, X0, quadratic(A, B), 4,
-               "a preset velocity", state={"v": np.array([0.2, -0.1, 0.3])})
+               "a preset velocity", state={"v": rng.uniform(-0.3, 0.3, 3)})
     with cases.check("Momentum vs torch.optim.SGD(momentum) (v = −α·buffer)"):
         import torch
 
@@ -89,67 +114,74 @@ def test_momentum(student, cases):
         assert_close(got, X0 + 0.9 - 0.01 * (A @ X0 + B), "Momentum().step", "defaults α = 0.01, ρ = 0.9")
 
 
-def test_nesterov(student, cases):
+def test_nesterov(student, cases, rng):
     """Nesterov: the gradient is taken at the look-ahead point x + ρv"""
+    A, B, X0 = problem(rng)
     trajectory(student, cases, "Nesterov", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
-    trajectory(student, cases, "Nesterov", {"lr": 0.001, "rho": 0.8}, np.array([-1.0, 1.5]),
-               rosenbrock(), 5, "Rosenbrock with a preset velocity", state={"v": np.array([0.05, -0.02])})
+    trajectory(student, cases, "Nesterov", {"lr": 0.001, "rho": 0.8}, rosenbrock_start(rng),
+               rosenbrock(), 5, "Rosenbrock with a preset velocity", state={"v": rng.uniform(-0.05, 0.05, 2)})
     with cases.check("Nesterov calls grad_fn at the look-ahead point"):
         opt = student.new("nesterov", "Nesterov", lr=0.1, rho=0.9)
-        v = np.array([0.5, -0.5, 0.25])
+        v = rng.uniform(-0.5, 0.5, 3)
         opt.set("v", v)
         got = opt.call("step", X0, quadratic(A, B))
         calls = student.last_grad_calls[0] if student.last_grad_calls else []
         assert len(calls) == 1, f"Nesterov.step should call grad_fn exactly once per step, it called it {len(calls)} times."
         assert_close(calls[0], X0 + 0.9 * v, "the point Nesterov.step passes to grad_fn",
-                     "look-ahead point x + ρ·v (with the old v)")
+                     "look-ahead point x + ρ·v (with the old v)", wrong=[Wrong("nesterov_no_lookahead", X0)])
         reference = Reference("Nesterov", lr=0.1, rho=0.9)
         reference.state["v"] = v
         assert_close(got, reference.step(X0, quadratic(A, B)), "Nesterov.step (one step from a preset v)",
                      FORMULAS["Nesterov"])  # the look-ahead gradient is the one it uses
 
 
-def test_adagrad(student, cases):
+def test_adagrad(student, cases, rng):
     """Adagrad: G ← G + g², x ← x − αg/√(G + ε), ε inside the root, preset G"""
+    A, B, X0 = problem(rng)
     trajectory(student, cases, "Adagrad", {"lr": 0.1, "eps": 1e-8}, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Adagrad", {"lr": 0.5, "eps": 1e-8}, X0, quadratic(A, B), 3,
-               "a preset G", state={"G": np.array([1.0, 4.0, 0.5])})
+               "a preset G", state={"G": rng.uniform(0.5, 4.0, 3)})
     with cases.check("Adagrad: ε sits inside the square root"):
         tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
         reference = Reference("Adagrad", lr=0.1, eps=0.01)
+        wrong = wrong_steps("Adagrad", X0, tiny, lr=0.1, eps=0.01)
         opt = student.new("adagrad", "Adagrad", lr=0.1, eps=0.01)
         got = opt.call("step", X0, tiny)
         assert_close(got, reference.step(X0, tiny), "Adagrad.step with ε = 0.01 and tiny gradients",
-                     FORMULAS["Adagrad"], rtol=1e-9)
+                     FORMULAS["Adagrad"], rtol=1e-9, wrong=wrong)
 
 
-def test_rmsprop(student, cases):
+def test_rmsprop(student, cases, rng):
     """RMSProp: E ← γE + (1 − γ)g², x ← x − αg/√(E + ε), ε inside the root, preset E"""
+    A, B, X0 = problem(rng)
     trajectory(student, cases, "RMSProp", {"lr": 0.01, "gamma": 0.9, "eps": 1e-8}, X0, quadratic(A, B), 6,
                "quadratic")
     trajectory(student, cases, "RMSProp", {"lr": 0.05, "gamma": 0.7, "eps": 1e-8}, X0, cubic(0.5, 1.0), 4,
-               "cubic with a preset E", state={"E": np.array([0.3, 0.1, 2.0])})
+               "cubic with a preset E", state={"E": rng.uniform(0.1, 2.0, 3)})
     with cases.check("RMSProp: ε sits inside the square root"):
         tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
         reference = Reference("RMSProp", lr=0.01, gamma=0.9, eps=0.01)
+        wrong = wrong_steps("RMSProp", X0, tiny, lr=0.01, gamma=0.9, eps=0.01)
         opt = student.new("rmsprop", "RMSProp", lr=0.01, gamma=0.9, eps=0.01)
         assert_close(opt.call("step", X0, tiny), reference.step(X0, tiny),
-                     "RMSProp.step with ε = 0.01 and tiny gradients", FORMULAS["RMSProp"], rtol=1e-9)
+                     "RMSProp.step with ε = 0.01 and tiny gradients", FORMULAS["RMSProp"], rtol=1e-9, wrong=wrong)
 
 
-def test_adam(student, cases):
+def test_adam(student, cases, rng):
     """Adam: bias correction, t counted before use, ε outside the root, preset m/v/t; torch.optim.Adam"""
+    A, B, X0 = problem(rng)
     hyper = {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     trajectory(student, cases, "Adam", hyper, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Adam", {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-8},
-               np.array([-1.0, 1.5]), rosenbrock(), 5, "Rosenbrock with preset m, v and t = 3",
-               state={"m": np.array([0.1, -0.2]), "v": np.array([0.05, 0.02]), "t": 3})
+               rosenbrock_start(rng), rosenbrock(), 5, "Rosenbrock with preset m, v and t = 3",
+               state={"m": rng.uniform(-0.2, 0.2, 2), "v": rng.uniform(0.01, 0.05, 2), "t": 3})
     with cases.check("Adam: ε sits outside the square root"):
         tiny = quadratic(np.eye(3) * 1e-3, np.zeros(3))
         reference = Reference("Adam", lr=0.1, beta1=0.9, beta2=0.999, eps=0.01)
+        wrong = wrong_steps("Adam", X0, tiny, lr=0.1, beta1=0.9, beta2=0.999, eps=0.01)
         opt = student.new("adam", "Adam", lr=0.1, beta1=0.9, beta2=0.999, eps=0.01)
         assert_close(opt.call("step", X0, tiny), reference.step(X0, tiny),
-                     "Adam.step with ε = 0.01 and tiny gradients", FORMULAS["Adam"], rtol=1e-9)
+                     "Adam.step with ε = 0.01 and tiny gradients", FORMULAS["Adam"], rtol=1e-9, wrong=wrong)
     with cases.check("Adam vs torch.optim.Adam"):
         import torch
 
