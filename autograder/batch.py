@@ -15,7 +15,8 @@
 * ``--shard K/N`` takes the students in sorted order and keeps those at positions i with
   ``i % N == K - 1`` (round robin): the N slices are disjoint and together make the class.
   Shards share nothing but the results folder; each one rebuilds the gradebook from
-  whatever results exist when it finishes (``gradebook`` does the same on demand).
+  whatever results exist when it finishes (``gradebook`` does the same on demand), unless
+  ``--no-gradebook`` leaves that to a merge step (examples/slurm/).
 """
 import json
 import os
@@ -125,7 +126,7 @@ class WarmGrader:
     def _start(self):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder", "serve", self.assignment], cwd=REPO, env=grader_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.stderr_tail, self.buffer, self.jobs = "", b"", 0
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
         try:
@@ -205,10 +206,7 @@ class WarmGrader:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        process.kill()
         process.wait()
         for stream in (process.stdin, process.stdout):
             try:
@@ -217,7 +215,7 @@ class WarmGrader:
                 pass
 
 
-def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False):
+def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebook=True):
     settings = config.load(assignment)
     students = in_shard(find_students(root, assignment), shard)
     results_dir = Path(out_dir) / "results"
@@ -273,7 +271,8 @@ def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False):
             thread.join()
     for problem in problems:
         print(f"autograder: {problem}", file=sys.stderr)
-    build(assignment, out_dir)
+    if gradebook:
+        build(assignment, out_dir)
     if fatal:
         raise GraderUnavailable(fatal[0])
     return 1 if problems else 0

@@ -50,6 +50,9 @@ def build_parser():
 
     batch.add_argument("--cold", action="store_true",
                        help="one fresh `grade` process per submission instead of warm graders")
+    batch.add_argument("--no-gradebook", action="store_true",
+                       help="write only results/; leave gradebook.csv, feedback and report.html to a "
+                            "later `gradebook` (the merge step of a job array)")
 
     serve = commands.add_parser("serve", help="a warm grader for grade-all: JSON jobs on stdin "
                                               "(autograder/serve.py)")
@@ -134,7 +137,8 @@ def run(args):
         from .sandbox import choose_mode
 
         choose_mode(private=[config.SUITES])  # a sandbox that cannot grade stops here, not per student
-        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold)
+        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
+                         gradebook=not args.no_gradebook)
     if args.command == "serve":
         from .serve import serve
 

@@ -1,6 +1,11 @@
-"""The class gradebook (CSV) and one HTML feedback page per student, built from the
-per-student results files in ``OUT/results/``. Running it again (or from several shards)
-always gives the same files for the same results: no coordination needed."""
+"""The class gradebook (CSV), one HTML feedback page per student and the class report
+(report.py), built from the per-student results files in ``OUT/results/``. Running it
+again (or from several shards) always gives the same files for the same results: no
+coordination needed.
+
+``gradebook.csv``: ``student``, one column per test (its points), ``total``, ``max_score``
+and ``grading_error``: empty for a graded submission, else why its grading failed (its
+row then holds zeros that are not a score)."""
 import csv
 import html
 import io
@@ -29,19 +34,25 @@ def load_all(out_dir):
 
 
 def build(assignment, out_dir):
+    from .report import build_report
+
     out_dir = Path(out_dir)
-    columns = list(config.load(assignment).tests)
+    settings = config.load(assignment)
+    columns = list(settings.tests)
     everyone = load_all(out_dir)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["student", *columns, "total", "max_score"])
+    writer.writerow(["student", *columns, "total", "max_score", "grading_error"])
     for student, results in everyone.items():
         by_test = {test_id(t): t.get("score", 0) for t in results.get("tests", [])}
+        error = (results.get("extra_data") or {}).get("grading_error") or ""
         writer.writerow([student, *(f"{by_test.get(c, 0):g}" for c in columns),
-                         f"{results['score']:g}", f"{results.get('max_score', 100):g}"])
+                         f"{results['score']:g}", f"{results.get('max_score', 100):g}", error])
         atomic_write(out_dir / "feedback" / f"{student}.html", feedback_page(assignment, student, results))
     atomic_write(out_dir / "gradebook.csv", buffer.getvalue())
-    print(f"{assignment}: gradebook of {len(everyone)} student(s) -> {out_dir / 'gradebook.csv'}", file=sys.stderr)
+    report = build_report(settings, everyone, out_dir)
+    print(f"{assignment}: gradebook of {len(everyone)} student(s) -> {out_dir / 'gradebook.csv'}, "
+          f"class report -> {report}", file=sys.stderr)
 
 
 def feedback_page(assignment, student, results):

@@ -33,6 +33,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 
 SUITE_PACKAGE = "autograder.suites"
@@ -93,6 +94,13 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt  # unwinds run_suite, whose finally kills the sandboxed worker
 
 
+def _watch_parent(parent):
+    """If grade-all dies (even by SIGKILL), stop too instead of grading on as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def serve(assignment):
     """The job loop (see the module docstring); returns when stdin closes."""
     from . import config
@@ -101,6 +109,7 @@ def serve(assignment):
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything printed from now on goes to stderr, not into a reply
     signal.signal(signal.SIGTERM, _terminate)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     started = time.monotonic()
     import pytest  # noqa: F401 - loaded once, here, for every job
     import torch  # noqa: F401 - the suites cross-check against torch

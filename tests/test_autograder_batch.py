@@ -14,6 +14,7 @@ import pytest
 from autograder.batch import find_students, in_shard, parse_shard
 from autograder.demo import example_submissions
 from autograder.results import atomic_write
+from test_class_report import Page
 
 REPO = Path(__file__).resolve().parents[1]
 CLASS = {"ann": "solution", "ben": "stubs", "cat": "partial", "dan": "solution", "eve": "partial"}
@@ -54,6 +55,11 @@ def test_grade_all_resume_and_force(submitted, tmp_path):
     for student in CLASS:
         page = (out / "feedback" / f"{student}.html").read_text()
         assert student in page and "<table>" in page
+    report = Page((out / "report.html").read_text(encoding="utf-8"))  # the class report, same numbers
+    assert [int(n) for _, n in report.tables["histogram"][1:]] == [1, 0, 0, 0, 2, 0, 0, 0, 0, 2]
+    passed = {row[0]: int(row[2]) for row in report.tables["items"][1:]}
+    assert passed["test_adam"] == sum(float(r["test_adam"]) == 20 for r in rows) == 4
+    assert all((out / image).is_file() for image in report.images)
 
     before = mtimes(out)
     (out / "results" / "cat.json").unlink()

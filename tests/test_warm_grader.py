@@ -50,8 +50,7 @@ def test_warm_scores_equal_cold_grade_one_at_a_time(tmp_path):
     results file a fresh ``grade`` gives (execution time aside)."""
     examples = example_submissions("backprop", tmp_path / "examples")
     root = tmp_path / "submitted"
-    order = {"a_partial": "partial", "b_solution": "solution", "c_stubs": "stubs", "d_partial": "partial",
-             "e_solution": "solution"}
+    order = {"a_partial": "partial", "b_solution": "solution", "c_stubs": "stubs", "d_solution": "solution"}
     for student, kind in order.items():
         shutil.copytree(examples[kind], root / student / "backprop")
     process = grade_all("backprop", root, tmp_path / "warm")
@@ -62,9 +61,8 @@ def test_warm_scores_equal_cold_grade_one_at_a_time(tmp_path):
         warm = json.loads((tmp_path / "warm" / "results" / f"{student}.json").read_text())
         assert same_apart_from_time(warm, cold), student
     totals = {s: json.loads((tmp_path / "warm" / "results" / f"{s}.json").read_text())["score"] for s in order}
-    assert totals["b_solution"] == totals["e_solution"] == 100
-    assert totals["a_partial"] == totals["d_partial"] and 0 < totals["a_partial"] < 100
-    assert totals["c_stubs"] == 0
+    assert totals["b_solution"] == totals["d_solution"] == 100 and 0 < totals["a_partial"] < 100
+    assert totals["c_stubs"] < totals["a_partial"]
 
 
 def test_hostile_submissions_in_the_middle_cost_only_themselves(tmp_path):
@@ -127,22 +125,23 @@ def test_a_failed_grading_leaves_an_error_row_and_is_retried(solution_folder, tm
     results file with the reason, the others are graded, the batch exits 1; the next run
     grades that student again (an error file has no digest) and keeps the others."""
     root = tmp_path / "submitted"
-    for student in ("ann", "bob", "cat"):
+    for student in ("ann", "bob"):
         shutil.copytree(solution_folder, root / student / "optimizers")
     (root / "bob" / "optimizers" / "adam.py").write_text(HOSTILE["hang"])
-    out = tmp_path / "out"
-    first = grade_all("optimizers", root, out, {"AUTOGRADER_SUBMISSION_TIMEOUT": "8"})
+    out = tmp_path / "out"  # bob's import hangs for 120 s, longer than his 15 s for the whole grading
+    first = grade_all("optimizers", root, out, {"AUTOGRADER_SUBMISSION_TIMEOUT": "15",
+                                                "AUTOGRADER_CALL_TIMEOUT": "120"})
     assert first.returncode == 1, first.stderr
-    assert "autograder: bob: grading took longer than 8 s and was stopped" in first.stderr
+    assert "autograder: bob: grading took longer than 15 s and was stopped" in first.stderr
     bob = json.loads((out / "results" / "bob.json").read_text())
-    assert bob["score"] == 0 and bob["extra_data"]["grading_error"] == "grading took longer than 8 s and was stopped"
+    assert bob["score"] == 0 and bob["extra_data"]["grading_error"] == "grading took longer than 15 s and was stopped"
     assert "could not be graded" in bob["output"] and "submission_sha256" not in bob["extra_data"]
-    assert [json.loads((out / "results" / f"{s}.json").read_text())["score"] for s in ("ann", "cat")] == [100, 100]
+    assert json.loads((out / "results" / "ann.json").read_text())["score"] == 100
     with open(out / "gradebook.csv") as handle:
-        assert any(line.startswith("bob,") for line in handle)
+        assert any(line.startswith("bob,") and "took longer" in line for line in handle)
 
     second = grade_all("optimizers", root, out, {"AUTOGRADER_CALL_TIMEOUT": "3"})
     assert second.returncode == 0, second.stderr
-    assert "2 already graded, 1 to grade" in second.stderr
+    assert "1 already graded, 1 to grade" in second.stderr
     bob = json.loads((out / "results" / "bob.json").read_text())
     assert bob["score"] == 78 and "grading_error" not in bob["extra_data"]
