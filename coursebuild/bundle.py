@@ -16,7 +16,8 @@ import json
 import re
 from pathlib import Path
 
-from .sources import REPO, SOLUTION_BEGIN, assignment_dir, list_sources
+from .regions import solution_regions
+from .sources import REPO, assignment_dir, list_sources
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 INTRO = "README.md"
@@ -32,7 +33,8 @@ def student_files(assignment):
         if len(source.relative.parts) != 1 or source.relative.suffix != ".py" or source.kind == "notebook":
             continue
         text = source.path.read_text(encoding="utf-8")
-        (write if source.kind == "module" and SOLUTION_BEGIN in text else given).append(source.relative.name)
+        has_regions = source.kind == "module" and solution_regions(text, source.relative)
+        (write if has_regions else given).append(source.relative.name)
     return write, given
 
 

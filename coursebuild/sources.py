@@ -10,13 +10,13 @@ from pathlib import Path
 
 import jupytext
 
+from .regions import solution_regions
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source"
 COMMON = SOURCE / "_common"
 ASSIGNMENTS = ("backprop", "optimizers", "cnn")
 
-SOLUTION_BEGIN = "### BEGIN SOLUTION"
-SOLUTION_END = "### END SOLUTION"
 _CELL_MARKER = re.compile(r"^# %%", re.MULTILINE)
 _IGNORED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", "figures"}
 
@@ -28,7 +28,8 @@ class SourceFile:
     kind: str  # "module", "notebook" or "verbatim"
 
     def read_notebook(self):
-        """The file as a notebook (jupytext percent format)."""
+        """The file as a notebook (jupytext percent format), its solution regions checked."""
+        solution_regions(self.path.read_text(encoding="utf-8"), self.path.relative_to(REPO))
         return jupytext.read(self.path, fmt="py:percent")
 
 
@@ -64,15 +65,3 @@ def list_sources(assignment):
     files = [SourceFile(p, p.relative_to(root), _kind(p)) for p in _files_under(root)]
     files += [SourceFile(p, Path("tests") / p.relative_to(COMMON), "verbatim") for p in _files_under(COMMON)]
     return files
-
-
-def split_solution_lines(text):
-    """``(solution, given)``: the lines inside ``### BEGIN SOLUTION`` … ``### END SOLUTION``
-    regions of ``text``, and the lines outside them (the markers themselves in neither)."""
-    solution, given, inside = [], [], False
-    for line in text.splitlines():
-        if line.strip() in (SOLUTION_BEGIN, SOLUTION_END):
-            inside = line.strip() == SOLUTION_BEGIN
-        else:
-            (solution if inside else given).append(line)
-    return solution, given

@@ -1,7 +1,9 @@
-"""Turn nbgrader's bare ``raise NotImplementedError()`` into a message that says what to write."""
+"""Turn nbgrader's bare ``raise NotImplementedError()`` into ``STUB_MESSAGE``, which says what to write."""
 import ast
 
 BARE_STUB = "raise NotImplementedError()"
+# What every stub of every student version says; docs/authoring.md quotes it.
+STUB_MESSAGE = "{where} ({filename}) is not written yet: replace this line with your code; its docstring says what it must do"
 
 
 def _enclosing_names(tree):
@@ -34,8 +36,6 @@ def name_the_stubs(text, filename):
         if where is None:
             raise SystemExit(f"coursebuild: {filename}:{number}: a solution region must sit inside a function body")
         indent = line[: len(line) - len(line.lstrip())]
-        lines[number - 1] = (
-            f'{indent}raise NotImplementedError("{where} ({filename}) is not written yet: '
-            f'replace this line with your code; the docstring gives the formula")'
-        )
+        message = STUB_MESSAGE.format(where=where, filename=filename)
+        lines[number - 1] = f'{indent}raise NotImplementedError("{message}")'
     return "\n".join(lines)

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 
 from .bundle import write_bundle_files
-from .sources import REPO, SOLUTION_BEGIN, SOLUTION_END, list_sources
+from .regions import without_markers
+from .sources import REPO, list_sources
 from .stubs import name_the_stubs
 
 NBFORMAT_MINOR = 5
@@ -49,11 +50,6 @@ def _clean_notebook(notebook, keep_nbgrader):
     return notebook
 
 
-def _without_markers(source):
-    markers = (SOLUTION_BEGIN, SOLUTION_END)
-    return "\n".join(line for line in source.split("\n") if line.strip() not in markers)
-
-
 def _write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -83,7 +79,7 @@ def build_solution(assignment, out_dir):
             continue
         notebook = source.read_notebook()
         for cell in notebook.cells:
-            cell.source = _without_markers(cell.source)
+            cell.source = without_markers(cell.source, source.relative)
         if source.kind == "module":
             _write(target, _module_text(notebook))
         else:

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from coursebuild.release import release
-from coursebuild.sources import ASSIGNMENTS, list_sources, split_solution_lines
+from coursebuild.regions import split_solution_lines
+from coursebuild.sources import ASSIGNMENTS, list_sources
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -18,7 +19,7 @@ def _secret_lines(assignment):
         if source.kind == "verbatim":
             given |= {line.strip() for line in text.splitlines()}
             continue
-        solution, given_here = split_solution_lines(text)
+        solution, given_here = split_solution_lines(text, source.path)
         inside |= {line.strip() for line in solution if line.strip()}
         given |= {line.strip() for line in given_here}
     return inside - given

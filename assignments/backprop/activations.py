@@ -33,7 +33,7 @@ class Sigmoid:
         σ(-1000) must be 0.0, with no overflow warning.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Sigmoid.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Sigmoid.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def derivative(self, x):
         """σ'(x) = σ(x) · (1 - σ(x)), elementwise; its largest value is σ'(0) = 1/4.
@@ -43,7 +43,7 @@ class Sigmoid:
         (hint: ``Sigmoid().forward(x)`` uses a fresh instance).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Sigmoid.derivative (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Sigmoid.derivative (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dL/dx = dout · σ(x)(1 - σ(x)), using the cached output σ(x).
@@ -51,7 +51,7 @@ class Sigmoid:
         dout: dL/da, same shape as the last ``forward`` input. Returns dL/dx.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Sigmoid.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Sigmoid.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class Tanh:
@@ -64,7 +64,7 @@ class Tanh:
         Caches the output ``self.out = tanh(x)``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Tanh.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Tanh.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def derivative(self, x):
         """tanh'(x) = 1 - tanh(x)², elementwise; its largest value is tanh'(0) = 1.
@@ -72,7 +72,7 @@ class Tanh:
         x: array of any shape. Returns an array of the same shape and dtype.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Tanh.derivative (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Tanh.derivative (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dL/dx = dout · (1 - tanh(x)²), using the cached output tanh(x).
@@ -80,7 +80,7 @@ class Tanh:
         dout: dL/da, same shape as the last ``forward`` input. Returns dL/dx.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Tanh.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Tanh.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class ReLU:
@@ -93,7 +93,7 @@ class ReLU:
         Caches the input ``self.x``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ReLU.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ReLU.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def derivative(self, x):
         """ReLU'(x) = 1 if x > 0 else 0 (so ReLU'(0) = 0), elementwise.
@@ -102,7 +102,7 @@ class ReLU:
         (not booleans).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ReLU.derivative (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ReLU.derivative (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dL/dx = dout · ReLU'(x) for the cached input x: the gradient passes where x > 0
@@ -111,7 +111,7 @@ class ReLU:
         dout: dL/da, same shape as the last ``forward`` input. Returns dL/dx.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ReLU.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ReLU.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class LeakyReLU:
@@ -127,7 +127,7 @@ class LeakyReLU:
         Caches the input ``self.x``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("LeakyReLU.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("LeakyReLU.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def derivative(self, x):
         """LeakyReLU'(x) = 1 if x > 0 else alpha (so LeakyReLU'(0) = alpha), elementwise.
@@ -135,7 +135,7 @@ class LeakyReLU:
         x: array of any shape. Returns an array of the same shape and dtype as x.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("LeakyReLU.derivative (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("LeakyReLU.derivative (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dL/dx = dout · LeakyReLU'(x) for the cached input x.
@@ -143,7 +143,7 @@ class LeakyReLU:
         dout: dL/da, same shape as the last ``forward`` input. Returns dL/dx.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("LeakyReLU.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("LeakyReLU.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class ELU:
@@ -162,7 +162,7 @@ class ELU:
         accurately near 0).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ELU.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ELU.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def derivative(self, x):
         """ELU'(x) = 1 if x > 0 else alpha · exp(x) (so ELU'(0) = alpha), elementwise.
@@ -170,7 +170,7 @@ class ELU:
         x: array of any shape. Returns an array of the same shape and dtype as x.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ELU.derivative (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ELU.derivative (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dL/dx = dout · ELU'(x) for the cached input x.
@@ -178,7 +178,7 @@ class ELU:
         dout: dL/da, same shape as the last ``forward`` input. Returns dL/dx.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("ELU.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("ELU.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class Maxout:
@@ -208,7 +208,7 @@ class Maxout:
         (``self.argmax``, shape (N, out_features)); backward needs both.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Maxout.forward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Maxout.forward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """The max passes dout only to the piece that won; the other pieces get 0.
@@ -220,4 +220,4 @@ class Maxout:
         dout: (N, out_features). Returns dx (N, in_features) and fills ``self.grads``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Maxout.backward (activations.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Maxout.backward (activations.py) is not written yet: replace this line with your code; its docstring says what it must do")

@@ -35,7 +35,7 @@ def init_xavier(fan_in, fan_out, rng):
     Draw with ``rng.standard_normal((fan_in, fan_out))`` and scale by the std.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("init_xavier (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+    raise NotImplementedError("init_xavier (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 def init_he(fan_in, fan_out, rng):
@@ -45,7 +45,7 @@ def init_he(fan_in, fan_out, rng):
     Draw with ``rng.standard_normal((fan_in, fan_out))`` and scale by the std.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("init_he (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+    raise NotImplementedError("init_he (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 INITIALISERS = {"small": init_small, "large": init_large, "xavier": init_xavier, "he": init_he}
@@ -72,7 +72,7 @@ class Linear:
         x: (N, in_features). Returns (N, out_features). Caches the input ``self.x``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Linear.forward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Linear.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """Chain rule for out = x @ W + b, with dout = dL/dout of shape (N, out_features):
@@ -84,7 +84,7 @@ class Linear:
         Returns dx and fills ``self.grads``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Linear.backward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Linear.backward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class MSELoss:
@@ -97,12 +97,12 @@ class MSELoss:
         Caches what backward needs (the difference and its size).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MSELoss.forward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MSELoss.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self):
         """dL/dpred = 2 (pred - target) / pred.size, same shape as pred."""
         # YOUR CODE HERE
-        raise NotImplementedError("MSELoss.backward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MSELoss.backward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class SoftmaxCrossEntropy:
@@ -118,12 +118,12 @@ class SoftmaxCrossEntropy:
         Caches the probabilities and the labels.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("SoftmaxCrossEntropy.forward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("SoftmaxCrossEntropy.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self):
         """dL/dlogits = (softmax(logits) - onehot(labels)) / N, shape (N, C)."""
         # YOUR CODE HERE
-        raise NotImplementedError("SoftmaxCrossEntropy.backward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("SoftmaxCrossEntropy.backward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class BatchNorm:
@@ -162,7 +162,7 @@ class BatchNorm:
         Caches x̂ and 1 / sqrt(σ² + eps) for backward.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("BatchNorm.forward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("BatchNorm.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """Gradients of out = γ · x̂ + β, with dout of shape (N, D):
@@ -179,4 +179,4 @@ class BatchNorm:
         Returns dx (N, D) and fills ``self.grads``.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("BatchNorm.backward (layers.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("BatchNorm.backward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")

@@ -51,7 +51,7 @@ class MLP:
         x: (N, layer_sizes[0]). Returns scores (N, layer_sizes[-1]).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MLP.forward (network.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MLP.forward (network.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dscores):
         """Backpropagate dscores = dL/dscores, shape (N, layer_sizes[-1]), through the
@@ -61,7 +61,7 @@ class MLP:
         Returns dL/dx, shape (N, layer_sizes[0]).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MLP.backward (network.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MLP.backward (network.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def parameters(self):
         """List of (name, array) for every parameter, in forward order."""
@@ -86,7 +86,7 @@ class MLP:
         In a deep sigmoid network these shrink towards the input: vanishing gradients.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MLP.layer_grad_norms (network.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MLP.layer_grad_norms (network.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def train(self):
         """BatchNorm layers use batch statistics and update their running ones."""

@@ -81,7 +81,7 @@ class Conv2D:
         (c, p, q) for all n and f at once, is fast enough.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Conv2D.forward (conv.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Conv2D.forward (conv.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """Back-propagate ``dout`` = ∂L/∂out of shape (N, F, H', W').
@@ -97,4 +97,4 @@ class Conv2D:
         shapes of the parameters and returns ``dx`` of shape (N, C, H, W).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Conv2D.backward (conv.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Conv2D.backward (conv.py) is not written yet: replace this line with your code; its docstring says what it must do")

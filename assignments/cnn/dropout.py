@@ -41,7 +41,7 @@ class Dropout:
         Evaluation (``self.training`` is False): return ``x`` unchanged.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Dropout.forward (dropout.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Dropout.forward (dropout.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """dx = dout · mask / (1 − p) in training (the same mask as the forward pass).
@@ -49,4 +49,4 @@ class Dropout:
         In evaluation the layer is the identity, so dx = dout.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Dropout.backward (dropout.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Dropout.backward (dropout.py) is not written yet: replace this line with your code; its docstring says what it must do")

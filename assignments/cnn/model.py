@@ -66,4 +66,4 @@ def build_model():
     then a global pooling, dropout, and one linear layer to the 10 classes.
     """
     # YOUR CODE HERE
-    raise NotImplementedError("build_model (model.py) is not written yet: replace this line with your code; the docstring gives the formula")
+    raise NotImplementedError("build_model (model.py) is not written yet: replace this line with your code; its docstring says what it must do")

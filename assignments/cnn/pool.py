@@ -42,7 +42,7 @@ class MaxPool2D:
         needs in ``self.cache`` (the input is enough).
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MaxPool2D.forward (pool.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MaxPool2D.forward (pool.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """Route each ``dout[n, c, i, j]`` to the input pixel that was the maximum.
@@ -54,7 +54,7 @@ class MaxPool2D:
         Returns ``dx`` with the shape of the input.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("MaxPool2D.backward (pool.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("MaxPool2D.backward (pool.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 class AvgPool2D:
@@ -73,7 +73,7 @@ class AvgPool2D:
         H' = ⌊(H − size) / stride⌋ + 1 (same for W'). Cache the input shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("AvgPool2D.forward (pool.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("AvgPool2D.forward (pool.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
     def backward(self, dout):
         """Spread each ``dout[n, c, i, j]`` evenly over its window.
@@ -83,4 +83,4 @@ class AvgPool2D:
         Returns ``dx`` with the shape of the input.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("AvgPool2D.backward (pool.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("AvgPool2D.backward (pool.py) is not written yet: replace this line with your code; its docstring says what it must do")

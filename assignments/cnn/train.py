@@ -67,7 +67,7 @@ def train(model, images, labels, time_budget_s=600.0, seed=0, progress=True, cal
     counted against the budget (the benchmark uses it to measure accuracy).
     """
     # YOUR CODE HERE
-    raise NotImplementedError("train (train.py) is not written yet: replace this line with your code; the docstring gives the formula")
+    raise NotImplementedError("train (train.py) is not written yet: replace this line with your code; its docstring says what it must do")
 
 
 # ## Helpers used by the reference recipe (given code)

@@ -39,4 +39,4 @@ class Adagrad:
         Returns a new ndarray of x's shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Adagrad.step (adagrad.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Adagrad.step (adagrad.py) is not written yet: replace this line with your code; its docstring says what it must do")

@@ -57,4 +57,4 @@ class Adam:
         Returns a new ndarray of x's shape. m̂ and v̂ are not stored.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Adam.step (adam.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Adam.step (adam.py) is not written yet: replace this line with your code; its docstring says what it must do")

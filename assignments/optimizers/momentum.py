@@ -38,4 +38,4 @@ class Momentum:
         Returns a new ndarray of x's shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Momentum.step (momentum.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Momentum.step (momentum.py) is not written yet: replace this line with your code; its docstring says what it must do")

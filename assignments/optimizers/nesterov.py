@@ -40,4 +40,4 @@ class Nesterov:
         Returns a new ndarray of x's shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("Nesterov.step (nesterov.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("Nesterov.step (nesterov.py) is not written yet: replace this line with your code; its docstring says what it must do")

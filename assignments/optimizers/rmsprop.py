@@ -42,4 +42,4 @@ class RMSProp:
         Returns a new ndarray of x's shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("RMSProp.step (rmsprop.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("RMSProp.step (rmsprop.py) is not written yet: replace this line with your code; its docstring says what it must do")

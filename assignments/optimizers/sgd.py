@@ -28,4 +28,4 @@ class SGD:
         Returns a new ndarray of x's shape.
         """
         # YOUR CODE HERE
-        raise NotImplementedError("SGD.step (sgd.py) is not written yet: replace this line with your code; the docstring gives the formula")
+        raise NotImplementedError("SGD.step (sgd.py) is not written yet: replace this line with your code; its docstring says what it must do")
