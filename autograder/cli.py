@@ -154,8 +154,14 @@ def run(args):
     if args.command == "gradescope":
         from .gradescope import build_bundle
 
-        path = build_bundle(args.assignment, Path(args.out))
+        path, secret_from = build_bundle(args.assignment, Path(args.out))
         print(f"wrote {path}")
+        if secret_from is None:
+            print("autograder: warning: no course secret (AUTOGRADER_SECRET, AUTOGRADER_SECRET_FILE or "
+                  "~/.config/autograder/secret), so Gradescope will draw hidden inputs from the development "
+                  "secret, which anyone with this repository can reproduce", file=sys.stderr)
+        else:
+            print(f"the course secret (from {secret_from}) is in the bundle as 'secret'")
         return 0
     if args.command == "demo":
         from .demo import run_demo

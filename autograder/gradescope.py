@@ -4,13 +4,16 @@ The zip follows Gradescope's autograder layout: at its top ``setup.sh`` (run onc
 image is built), ``run_autograder`` (run per submission), ``requirements.txt`` and the
 ``autograder`` package with only this assignment's suite. Gradescope unpacks it into
 ``/autograder/source``; the submission is in ``/autograder/submission`` and the results
-must go to ``/autograder/results/results.json``. ``AUTOGRADER_ROOT`` (default
+must go to ``/autograder/results/results.json``. The course secret that hidden inputs are
+drawn from (``AUTOGRADER_SECRET`` or its file, see ``variants.py``) goes into the zip as
+``secret``, readable by root only once ``setup.sh`` has run. ``AUTOGRADER_ROOT`` (default
 ``/autograder``) and ``AUTOGRADER_PYTHON`` move both for a local dry run.
 """
 import zipfile
 from pathlib import Path
 
 from . import config
+from .variants import DEVELOPMENT_SECRET, find_secret
 
 HERE = Path(__file__).resolve().parent
 CIFAR10_DOWNLOAD = HERE.parent / "coursebuild" / "download_cifar10.py"
@@ -67,6 +70,9 @@ ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PREFIX="${{AUTOGRADER_PREFIX:-/opt/autograder}}"
 PYTHON="${{AUTOGRADER_PYTHON:-$PREFIX/venv/bin/python}}"
 export CIFAR10_DIR="${{CIFAR10_DIR:-$PREFIX/data/cifar-10-batches-bin}}"
+if [ -f "$ROOT/source/secret" ]; then  # the course secret the hidden inputs are drawn from
+    export AUTOGRADER_SECRET_FILE="$ROOT/source/secret"
+fi
 mkdir -p "$ROOT/results"
 cd "$ROOT/source" || exit 1
 if ! "$PYTHON" -m autograder grade {assignment} "$ROOT/submission" --out "$ROOT/results/results.json" \\
@@ -101,6 +107,8 @@ def build_bundle(assignment, out):
     suites = sorted(p for p in (HERE / "suites").iterdir() if p.is_file())
     suite = [p for p in sorted(settings.folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     needs_cifar10 = any(b"CIFAR10_DIR" in p.read_bytes() for p in suite)
+    found, where = find_secret()
+    secret = None if found == DEVELOPMENT_SECRET.encode() else found
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -110,7 +118,9 @@ def build_bundle(assignment, out):
         _add(bundle, "requirements.txt", requirements())
         for path in files + suites + suite:
             _add(bundle, str(Path("autograder") / path.relative_to(HERE)), path.read_bytes())
+        if secret is not None:  # private to Gradescope: setup.sh makes the source folder root-only
+            _add(bundle, "secret", secret + b"\n")
         if needs_cifar10:  # setup.sh downloads the data set with the course's own checked download
             _add(bundle, "download_cifar10.py", CIFAR10_DOWNLOAD.read_bytes())
     tmp.replace(out)
-    return out
+    return out, where if secret is not None else None

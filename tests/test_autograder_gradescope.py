@@ -48,11 +48,30 @@ class SGD:
 '''
 
 
-def _bundle(assignment, tmp_path):
+COURSE_SECRET = "course secret for the Gradescope test"
+
+
+def _bundle(assignment, tmp_path, secret=COURSE_SECRET):
     out = tmp_path / "dist" / f"{assignment}-gradescope.zip"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER_SECRET")}
+    if secret:
+        env["AUTOGRADER_SECRET"] = secret
+    env["HOME"] = str(tmp_path)  # no ~/.config/autograder/secret of the machine's
     subprocess.run([sys.executable, "-m", "autograder", "gradescope", assignment, "--out", str(out)],
-                   cwd=REPO, check=True, capture_output=True)
+                   cwd=REPO, check=True, capture_output=True, env=env)
     return out
+
+
+def test_bundle_carries_the_course_secret_or_warns(tmp_path):
+    with zipfile.ZipFile(_bundle("backprop", tmp_path)) as bundle:
+        assert bundle.read("secret").decode().strip() == COURSE_SECRET
+    out = tmp_path / "plain.zip"
+    done = subprocess.run([sys.executable, "-m", "autograder", "gradescope", "backprop", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, check=True,
+                          env={**{k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_SECRET")},
+                               "HOME": str(tmp_path)})
+    assert "secret" not in zipfile.ZipFile(out).namelist()
+    assert "warning: no course secret" in done.stderr
 
 
 def test_bundle_holds_one_suite_and_the_scripts(tmp_path):
@@ -76,7 +95,8 @@ def _layout(tmp_path):
         archive.extractall(root / "source")
     prefix.mkdir()
     (prefix / "venv").symlink_to(sys.prefix)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PREFIX": str(prefix),
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_SECRET")},
+           "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PREFIX": str(prefix),
            "AUTOGRADER_BASE_PYTHON": sys.executable}
     env.pop("PYTHONPATH", None)
     return root, env
@@ -110,7 +130,13 @@ def _grade_three(tmp_path, env, wrap):
 
 
 def _check(scores, mode):
+    from autograder.variants import input_seed
+
     assert scores["solution"]["score"] == 100
+    for results in scores.values():  # hidden inputs drawn from the secret in the bundle
+        assert "secret from the file" in results["output"] and "source/secret" in results["output"]
+        sha = results["extra_data"]["submission_sha256"]
+        assert results["extra_data"]["input_seed"] == input_seed(sha, COURSE_SECRET.encode())
     assert scores["stubs"]["score"] == 0
     hostile = scores["hostile"]
     text = json.dumps(hostile)
