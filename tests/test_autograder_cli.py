@@ -20,7 +20,7 @@ def cli(*args):
 @pytest.mark.parametrize("args, words", [
     (["grade", "nosuch", "."], ["unknown assignment", "nosuch"]),
     (["grade", "backprop", "/no/such/dir"], ["/no/such/dir", "does not exist"]),
-    (["grade", "backprop", "README.md"], ["README.md", "not a directory"]),
+    (["grade", "backprop", "README.md"], ["README.md", "neither a folder nor a zip file"]),
     (["grade-all", "optimizers", "/no/such/root"], ["/no/such/root", "not a directory"]),
     (["grade-all", "optimizers", ".", "--shard", "3/2"], ["--shard", "3/2"]),
     (["grade-all", "optimizers", ".", "-j", "0"], ["-j"]),
