@@ -8,6 +8,8 @@ fraction of its checks that passed (partial credit) if it ran to its end.
 import contextlib
 import io
 import os
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,24 @@ from .submission import SubmissionError, collect_files, submission_digest  # noq
 SESSION = pytest.StashKey()
 SUITES = config.SUITES
 MAX_OUTPUT = 6000
+
+
+def preload_torch(assignment):
+    """Start importing torch in a background thread if the suite uses it and it is not loaded
+    yet (a cold ``grade``): the import, about a second, then overlaps the worker's start-up
+    and the tests that do not need torch, and a test that does waits for it on the import
+    lock. A warm grader (serve.py) has torch loaded already."""
+    if "torch" in sys.modules or not any("torch" in path.read_text(encoding="utf-8")
+                                         for path in assignment.folder.glob("*.py")):
+        return
+
+    def load():
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            pass  # the test that needs it reports the problem
+
+    threading.Thread(target=load, name="preload-torch", daemon=True).start()
 
 
 class Collector:
@@ -107,6 +127,7 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
 
     started = time.monotonic()
     assignment = config.load(assignment_name)
+    preload_torch(assignment)
     unknown = set(skip) - set(assignment.tests)
     if unknown:
         raise SubmissionError(f"--skip names no test of {assignment_name}: {sorted(unknown)}")

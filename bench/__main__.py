@@ -1,9 +1,12 @@
 """``python -m bench [--skip PART ...]``: writes ``bench/results.json`` and prints a table.
 
 Parts: ``grade`` (one solution submission per assignment, CNN training excluded, median of 5),
-``grade-all`` (100 copies of the optimizers solution with -j 1 and -j 2), ``public-tests``
-(each assignment's public tests against its solution) and ``cnn`` (the reference CNN: seconds
-to 65 % train and test accuracy, and test accuracy after the 10-minute budget).
+``grade-all`` (a synthetic class of 100 per assignment: solutions, stubs, partial and
+four hostile submissions; the warm grade-all with -j 2 (and -j 1 for optimizers) next to the
+cold one, one process per submission, with -j 2; their results must be identical), ``public-tests``
+(each assignment's public tests against its solution) and ``cnn`` (the reference CNN and a plain
+baseline, 3 seeds per budget: time to 65 % train and test accuracy, accuracy at 15 s, 30 s and
+600 s, and at 600 s with one core busy elsewhere; about two hours).
 """
 import argparse
 import json
@@ -17,9 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder import config
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
-ASSIGNMENTS = ("backprop", "optimizers", "cnn")
+ASSIGNMENTS = tuple(config.names())
 PARTS = ("grade", "grade-all", "public-tests", "cnn")
 # The hidden cnn tests that need the trained CNN; `grade` leaves them out (training is timed by `cnn`).
 CNN_TASK_TESTS = ("test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_test_accuracy", "test_cnn_training_time")
@@ -55,15 +60,67 @@ def bench_grade(work):
     return rows
 
 
-def bench_grade_all(work, copies=100):
-    root = work / "submitted"
+HOSTILE = {  # written over the assignment's first module: each costs only its own tests
+    "hang": "while True:\n    pass\n",
+    "memory": "import numpy as np\nhog = np.ones(50 * 10**9 // 8)\n",
+    "exit": "import os\nos._exit(0)\n",
+    "forks": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+}
+CLASS_CALL_TIMEOUT = "5"  # seconds a hanging call gets in the grade-all runs (the default is 20)
+
+
+def synthetic_class(assignment, work, copies=100):
+    """``copies`` submissions: mostly solutions, every 10th the stubs, every 6th a partial one,
+    and one of each HOSTILE kind spread through the class. Returns (root, {kind: count})."""
+    sys.path.insert(0, str(REPO))
+    from autograder import config
+    from autograder.demo import example_submissions
+
+    examples = example_submissions(assignment, work / "examples")
+    root = work / f"class-{assignment}"
+    hostile = {copies * (i + 1) // (len(HOSTILE) + 1): kind for i, kind in enumerate(HOSTILE)}
+    counts = {}
     for index in range(copies):
-        shutil.copytree(REPO / "solutions" / "optimizers", root / f"student{index:03d}" / "optimizers")
+        kind = hostile.get(index) or ("stubs" if index % 10 == 1 else "partial" if index % 6 == 2 else "solution")
+        folder = root / f"student{index:03d}" / assignment
+        shutil.copytree(examples["solution" if kind in HOSTILE else kind], folder)
+        if kind in HOSTILE:
+            (folder / config.load(assignment).modules[0]).write_text(HOSTILE[kind])
+        counts[kind] = counts.get(kind, 0) + 1
+    return root, counts
+
+
+def without_time(path):
+    results = json.loads(path.read_text())
+    results.pop("execution_time", None)
+    return results
+
+
+def bench_grade_all(work, copies=100):
+    """Warm grade-all (-j 1, -j 2) and the cold one (-j 2, one process per submission) over the
+    same synthetic class per assignment; the warm and cold results files must be identical."""
     rows = {}
-    for jobs in (1, 2):
-        seconds, _ = timed([sys.executable, "-m", "autograder", "grade-all", "optimizers", str(root),
-                            "-j", str(jobs), "--force"])
-        rows[f"-j {jobs}"] = {"submissions": copies, "wall_s": seconds, "per_minute": copies / seconds * 60}
+    env = {**os.environ, "AUTOGRADER_CALL_TIMEOUT": CLASS_CALL_TIMEOUT}
+    for assignment in ("optimizers", "backprop"):
+        root, counts = synthetic_class(assignment, work, copies)
+        runs = [("warm", 2), ("warm", 1), ("cold", 2)] if assignment == "optimizers" else [("warm", 2), ("cold", 2)]
+        outs = {}
+        for how, jobs in runs:
+            out = work / f"out-{assignment}-{how}-{jobs}"
+            command = [sys.executable, "-m", "autograder", "grade-all", assignment, str(root), "-j", str(jobs),
+                       "--force", "--out-dir", str(out)] + (["--cold"] if how == "cold" else [])
+            load = os.getloadavg()[0]
+            seconds, _ = timed(command, env=env, cwd=REPO)
+            outs[how] = out
+            rows[f"{assignment} {how} -j {jobs}"] = {
+                "assignment": assignment, "mode": how, "jobs": jobs, "submissions": copies, "class": counts,
+                "wall_s": seconds, "per_minute": copies / seconds * 60, "load_before": round(load, 2)}
+        names = sorted(p.name for p in (outs["warm"] / "results").glob("*.json"))
+        same = len(names) == copies and all(
+            without_time(outs["warm"] / "results" / n) == without_time(outs["cold"] / "results" / n) for n in names)
+        rows[f"{assignment} warm = cold"] = {"identical": same, "compared": len(names)}
+        if not same:
+            raise SystemExit(f"bench: warm and cold grade-all of {assignment} gave different results")
     return rows
 
 
@@ -79,7 +136,9 @@ def bench_public_tests(work):
 
 def bench_cnn(work):
     out = work / "cnn.json"
-    timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), str(out), "--budgets", "35,45"], cwd=REPO)
+    # Everything bench/cnn_reference.py measures by default: the reference at 10, 12.5, 15, 30 and
+    # 600 s and the plain baseline at 15, 30 and 600 s, 3 seeds each, and the loaded-machine run.
+    timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), str(out)], cwd=REPO)
     return json.loads(out.read_text())
 
 
@@ -87,22 +146,25 @@ def print_table(results):
     print(f"\nmachine: {results['machine']['cpu']}, {results['machine']['cores']} cores")
     for assignment, row in results.get("grade", {}).items():
         print(f"grade one {assignment:<10} median {row['median_s']:6.2f} s   score {row['score']}/{row['max_score']}")
-    for jobs, row in results.get("grade-all", {}).items():
-        print(f"grade-all optimizers {jobs}: {row['submissions']} in {row['wall_s']:6.1f} s  ({row['per_minute']:.1f}/min)")
+    for name, row in results.get("grade-all", {}).items():
+        if "identical" in row:
+            print(f"grade-all {name}: {'identical' if row['identical'] else 'DIFFERENT'} results "
+                  f"({row['compared']} submissions, execution time aside)")
+        else:
+            print(f"grade-all {name}: {row['submissions']} in {row['wall_s']:6.1f} s  ({row['per_minute']:.1f}/min, "
+                  f"load {row['load_before']} before)")
     for assignment, row in results.get("public-tests", {}).items():
         print(f"public tests {assignment:<10} {row['wall_s']:6.2f} s   {row['summary']}")
     if "cnn" in results:
         cnn = results["cnn"]
-        for run in cnn.get("short_runs", []):
-            print(f"reference CNN, {run['budget_s']:.0f} s budget: trained {run['train_seconds']:.1f} s, "
-                  f"train {run['train_acc']:.1%}, test {run['test_acc']:.1%}")
-        if cnn.get("seconds_to_65_65") is not None:
-            print(f"reference CNN: 65 % train and test after {cnn['seconds_to_65_65']:.1f} s of training")
-        if "long_run" in cnn:
-            run = cnn["long_run"]
-            print(f"reference CNN, {run['budget_s']:.0f} s budget: train {run['train_acc']:.1%}, "
-                  f"test {run['test_acc']:.1%} after {run['epochs']:.1f} epochs")
-
+        for row in cnn.get("summary", []):
+            print(f"{row['model']} CNN, {row['budget_s']:g} s budget{' (one core busy elsewhere)' if row['loaded'] else ''}: "
+                  f"trained ≤ {row['train_seconds_max']:.1f} s, train {row['train_acc_min']:.1%}–{row['train_acc_max']:.1%}, "
+                  f"test {row['test_acc_min']:.1%}–{row['test_acc_max']:.1%} ({len(row['seeds'])} seeds, "
+                  f"load ≤ {row['load_avg_1min_max']:.1f})")
+        t = cnn.get("time_to_65_65")
+        print("reference CNN: 65 % train and test, every seed, after "
+              + (f"{t['train_seconds']:.1f} s of training ({t['budget_s']:g} s budget)" if t else "— not reached"))
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)

@@ -53,6 +53,10 @@ def test_warm_scores_equal_cold_grade_one_at_a_time(tmp_path):
     order = {"a_partial": "partial", "b_solution": "solution", "c_stubs": "stubs", "d_solution": "solution"}
     for student, kind in order.items():
         shutil.copytree(examples[kind], root / student / "backprop")
+    # the worker must not load torch for modules that do not use it (start-up time)
+    shutil.copytree(examples["solution"], root / "e_no_torch" / "backprop")
+    with open(root / "e_no_torch" / "backprop" / "activations.py", "a") as handle:
+        handle.write("\nimport sys\nassert 'torch' not in sys.modules, 'the worker imported torch'\n")
     process = grade_all("backprop", root, tmp_path / "warm")
     assert process.returncode == 0, process.stderr
     assert "warm graders" in process.stderr
@@ -60,8 +64,9 @@ def test_warm_scores_equal_cold_grade_one_at_a_time(tmp_path):
         cold = cold_grade("backprop", root / student / "backprop", tmp_path / f"{student}.json", student)
         warm = json.loads((tmp_path / "warm" / "results" / f"{student}.json").read_text())
         assert same_apart_from_time(warm, cold), student
-    totals = {s: json.loads((tmp_path / "warm" / "results" / f"{s}.json").read_text())["score"] for s in order}
-    assert totals["b_solution"] == totals["d_solution"] == 100 and 0 < totals["a_partial"] < 100
+    totals = {s: json.loads((tmp_path / "warm" / "results" / f"{s}.json").read_text())["score"]
+              for s in [*order, "e_no_torch"]}
+    assert totals["b_solution"] == totals["d_solution"] == totals["e_no_torch"] == 100 and 0 < totals["a_partial"] < 100
     assert totals["c_stubs"] < totals["a_partial"]
 
 
