@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-ASSIGNMENTS := backprop optimizers cnn
+# the assignments are the folders of source/ that hold a manifest
+ASSIGNMENTS := $(patsubst source/%/assignment.toml,%,$(wildcard source/*/assignment.toml))
 export CIFAR10_DIR ?= $(CURDIR)/data/cifar-10-batches-bin
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 

@@ -67,7 +67,7 @@ def build_parser():
     bundle.add_argument("--out", required=True)
 
     demo = commands.add_parser("demo", help="grade example submissions and print a score table")
-    demo.add_argument("--assignments", default="backprop,optimizers,cnn")
+    demo.add_argument("--assignments", default=None, help="comma-separated (default: every assignment)")
     demo.add_argument("--build-dir", default="build/demo")
     demo.add_argument("--cnn-budget", type=float, default=60.0,
                       help="training budget in seconds for the CNN task in the demo (default 60)")
@@ -166,7 +166,7 @@ def run(args):
     if args.command == "demo":
         from .demo import run_demo
 
-        wanted = [a for a in args.assignments.split(",") if a]
+        wanted = [a for a in args.assignments.split(",") if a] if args.assignments else config.names()
         for name in wanted:
             check_assignment(name)
         return run_demo(wanted, Path(args.build_dir), args.cnn_budget)

@@ -1,19 +1,30 @@
-"""Per-assignment settings: ``suites/<assignment>/points.toml``.
+"""Per-assignment settings, read from the assignment's manifest ``source/<a>/assignment.toml``.
 
-Each table lists the module files a submission may contain, the worker's limits and,
-for every test of the hidden suite, its points and visibility. Points add up to 100.
+The manifest is the one place for an assignment's title, tasks, points, visibility and
+limits (``docs/authoring.md`` describes it). The grader adds what it derives:
+
+* ``modules``, the files a student writes: the ``file`` of every task that is a ``.py``;
+* ``given``, the files the student version hands out and the grader copies too when present:
+  the other top-level ``.py`` files of ``source/<a>/`` that are not notebooks;
+* the hidden suite: ``suites/<a>/test_*.py``.
+
+The assignment list is the set of manifests. A Gradescope bundle has no ``source/``: it
+carries ``suites/<a>/assignment.toml``, the manifest with ``modules`` and ``given`` written
+out (``resolved_manifest``).
 """
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUITES = Path(__file__).resolve().parent / "suites"
+SOURCE = Path(__file__).resolve().parents[1] / "source"
+MANIFEST = "assignment.toml"
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 class ConfigError(Exception):
-    """A broken points table (a bug in the autograder, not in a submission)."""
+    """A broken manifest (a bug in the course, not in a submission)."""
 
 
 @dataclass
@@ -21,12 +32,16 @@ class TestEntry:
     name: str
     points: float
     visibility: str
+    tasks: list = field(default_factory=list)
 
 
 @dataclass
 class Assignment:
     name: str
-    folder: Path
+    title: str
+    folder: Path           # the hidden suite
+    manifest: Path
+    tasks: dict            # task id -> {"file": ..., "title": ...}
     modules: list          # files the student writes
     given: list            # files the student version hands out, copied too if present
     tests: dict            # test function name -> TestEntry
@@ -35,42 +50,96 @@ class Assignment:
     call_timeout_s: float
     total_budget_s: float
     threads: int
+    demo_partial: list     # modules the demo's "partial" submission takes from the solution
 
     @property
     def allowed_files(self):
         return self.modules + self.given
 
 
+def _manifest_path(name):
+    for path in (SOURCE / name / MANIFEST, SUITES / name / MANIFEST):
+        if path.is_file():
+            return path
+    return None
+
+
 def names():
-    return sorted(p.name for p in SUITES.iterdir() if (p / "points.toml").is_file())
+    """Every assignment with a manifest (in ``source/``, or bundled beside its suite)."""
+    found = {p.parent.name for p in SOURCE.glob(f"*/{MANIFEST}")} if SOURCE.is_dir() else set()
+    found |= {p.parent.name for p in SUITES.glob(f"*/{MANIFEST}")}
+    return sorted(found)
+
+
+def _is_notebook_source(path):
+    text = path.read_text(encoding="utf-8")
+    return text.startswith("# ---\n") and "kernelspec:" in text.split("\n# ---\n", 1)[0]
+
+
+def _given_files(source_dir, modules):
+    return sorted(p.name for p in source_dir.glob("*.py")
+                  if p.name not in modules and not _is_notebook_source(p))
 
 
 def load(name):
-    """The settings of assignment ``name``; raises KeyError with a clear message if unknown."""
-    folder = SUITES / name
-    if not (folder / "points.toml").is_file():
+    """The settings of assignment ``name``; raises KeyError if it has no manifest and
+    ConfigError if the manifest is inconsistent."""
+    path = _manifest_path(name)
+    if path is None:
         raise KeyError(f"unknown assignment {name!r}; known: {', '.join(names())}")
-    with open(folder / "points.toml", "rb") as handle:
-        table = tomllib.load(handle)
+    where = f"{path.parent.name}/{MANIFEST}"
+    try:
+        with open(path, "rb") as handle:
+            table = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    tasks = table.get("tasks", {})
+    for task, entry in tasks.items():
+        if not isinstance(entry, dict) or "file" not in entry:
+            raise ConfigError(f"{where}: task {task!r} needs a file")
     tests = {}
     for test, entry in table.get("tests", {}).items():
         visibility = entry.get("visibility", "after_due_date")
         if visibility not in VISIBILITIES:
-            raise ConfigError(f"{name}/points.toml: {test} has visibility {visibility!r}")
-        tests[test] = TestEntry(test, float(entry["points"]), visibility)
+            raise ConfigError(f"{where}: {test} has visibility {visibility!r}")
+        unknown = [t for t in entry.get("tasks", []) if t not in tasks]
+        if unknown or not entry.get("tasks"):
+            raise ConfigError(f"{where}: {test} must name tasks of [tasks], not {entry.get('tasks')}")
+        tests[test] = TestEntry(test, float(entry["points"]), visibility, list(entry["tasks"]))
     total = sum(t.points for t in tests.values())
     if abs(total - 100) > 1e-9:
-        raise ConfigError(f"{name}/points.toml: points add up to {total}, not 100")
+        raise ConfigError(f"{where}: points add up to {total}, not 100")
+    modules = table.get("modules") or sorted({e["file"] for e in tasks.values() if e["file"].endswith(".py")
+                                              and (path.parent / e["file"]).is_file()
+                                              and not _is_notebook_source(path.parent / e["file"])})
+    given = table["given"] if "given" in table else _given_files(path.parent, modules)
+    suite = SUITES / name
+    if not suite.is_dir():
+        raise ConfigError(f"{where}: no hidden suite in {suite}")
     limits = table.get("limits", {})
     return Assignment(
         name=name,
-        folder=folder,
-        modules=list(table["modules"]),
-        given=list(table.get("given", [])),
+        title=table.get("title", name),
+        folder=suite,
+        manifest=path,
+        tasks=tasks,
+        modules=list(modules),
+        given=list(given),
         tests=tests,
         memory_mb=int(limits.get("memory_mb", 4096)),
         cpu_s=int(limits.get("cpu_s", 300)),
         call_timeout_s=float(os.environ.get("AUTOGRADER_CALL_TIMEOUT", limits.get("call_timeout_s", 20))),
         total_budget_s=float(os.environ.get("AUTOGRADER_TOTAL_BUDGET", limits.get("total_budget_s", 300))),
         threads=int(limits.get("threads", 1)),
+        demo_partial=list(table.get("demo", {}).get("partial", [])),
     )
+
+
+def resolved_manifest(name):
+    """The manifest's text with the derived ``modules`` and ``given`` written out, for a
+    bundle that ships without ``source/``."""
+    settings = load(name)
+    text = settings.manifest.read_text(encoding="utf-8")
+    lists = (f"modules = {settings.modules!r}\ngiven = {settings.given!r}\n").replace("'", '"')
+    head, marker, rest = text.partition("\n[")
+    return head.rstrip("\n") + "\n" + lists + marker + rest

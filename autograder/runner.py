@@ -2,7 +2,7 @@
 
 The suite's tests reach student code only through the ``student`` fixture (a
 ``remote.Student``), so nothing from the submission is imported here. Points come from
-``suites/<assignment>/points.toml``; a test that uses the ``cases`` fixture earns the
+the assignment's manifest (``source/<assignment>/assignment.toml``); a test that uses the ``cases`` fixture earns the
 fraction of its checks that passed (partial credit) if it ran to its end.
 """
 import contextlib
@@ -62,7 +62,7 @@ class Collector:
         table = set(self.assignment.tests)
         extra, missing = set(found) - table, table - set(found) - self.skipped
         if extra or missing or len(found) != len(set(found)):
-            self.config_problem = (f"points.toml of {self.assignment.name} does not match its suite: "
+            self.config_problem = (f"the manifest of {self.assignment.name} does not match its suite: "
                                    f"not in the table {sorted(extra)}, not in the suite {sorted(missing)}")
         for item in items:
             doc = (item.function.__doc__ or "").strip().splitlines()

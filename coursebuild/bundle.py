@@ -1,4 +1,5 @@
-"""The files that make a student version explain itself: README.md, requirements.txt, submit.py.
+"""The files that make a student version explain itself: README.md, requirements.txt, submit.py,
+and its pytest.ini, which registers one pytest marker per task of the manifest.
 
 All three are generated into every built version (student and solution) from what
 ``source/<assignment>/`` already says:
@@ -9,21 +10,41 @@ All three are generated into every built version (student and solution) from wha
   plus pytest and Jupyter's ``notebook`` (``requirements``);
 * ``README.md`` is ``source/<assignment>/README.md`` (what to write, in which order)
   followed by how to install, test one function, run the notebook and submit;
-* ``submit.py`` is ``templates/submit.py`` with the assignment's file lists filled in.
+* ``submit.py`` is ``templates/submit.py`` with the assignment's file lists filled in;
+* ``pytest.ini`` registers each task id of ``source/<assignment>/assignment.toml`` as a marker
+  (``pytest -m sigmoid`` runs the public tests of that task), with ``--strict-markers``.
 """
 import ast
 import json
 import re
+import tomllib
 from pathlib import Path
 
 from .regions import solution_regions
-from .sources import REPO, assignment_dir, list_sources
+from .sources import MANIFEST, REPO, assignment_dir, list_sources
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 INTRO = "README.md"
 # pinned for every assignment: the test runner and Jupyter for the notebook
 ALWAYS = ("pytest", "notebook")
 _IMPORT_ROOT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def tasks(assignment):
+    """{task id: its title} from the manifest, in the manifest's order."""
+    path = assignment_dir(assignment) / MANIFEST
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SystemExit(f"coursebuild: {path}: {error}") from None
+    return {task: entry.get("title", task) for task, entry in table.get("tasks", {}).items()}
+
+
+def pytest_ini(assignment):
+    """The version's pytest.ini: plain imports of the modules and tests, one marker per task."""
+    markers = "".join(f"\n    {task}: {title}" for task, title in tasks(assignment).items())
+    return ("[pytest]\npythonpath = . tests\ntestpaths = tests\naddopts = --strict-markers\n"
+            f"markers ={markers}\n")
 
 
 def student_files(assignment):
@@ -94,13 +115,6 @@ def tests_by_file(folder, modules):
     return pairs
 
 
-def _first_definition(path):
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    names = [node.name for node in tree.body
-             if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")]
-    return names[0] if names else None
-
-
 def readme(assignment, folder):
     """The text of the version's README.md."""
     write, given = student_files(assignment)
@@ -109,9 +123,9 @@ def readme(assignment, folder):
         raise SystemExit(f"coursebuild: {intro_path} is missing: it says what students write, in which order")
     pairs = tests_by_file(folder, write)
     lines = [(f"pytest {test_file}", f"the tests of {', '.join(tested)}") for test_file, tested in pairs]
-    example = _first_definition(Path(folder) / write[0]) if write else None
-    if example and pairs and example in (Path(folder) / pairs[0][0]).read_text(encoding="utf-8"):
-        lines.append((f"pytest {pairs[0][0]} -k {example}", f"only the tests of {example}"))
+    task_ids = list(tasks(assignment))
+    if task_ids:
+        lines.append((f"pytest -m {task_ids[0]}", f"only the tests of task {task_ids[0]}"))
     width = max([len(command) for command, _ in lines] + [len("pytest")]) + 2
     test_lines = [f"    {'pytest':<{width}}# every public test"]
     test_lines += [f"    {command:<{width}}# {what}" for command, what in lines]
@@ -125,6 +139,8 @@ def readme(assignment, folder):
         intro=intro_path.read_text(encoding="utf-8").strip(),
         torch_note=torch_note,
         test_lines="\n".join(test_lines) + "\n",
+        task_lines="\n".join(f"    {task:<{max(map(len, task_ids), default=0)}}  {title}"
+                              for task, title in tasks(assignment).items()),
         notebooks=" ".join(notebooks) or "(this assignment has no notebook)",
         file_lines="\n".join(f"    {n}" for n in names),
         assignment=assignment,
@@ -142,8 +158,9 @@ def submit_script(assignment):
 
 
 def write_bundle_files(assignment, folder):
-    """Write README.md, requirements.txt and submit.py into the built version ``folder``."""
+    """Write README.md, requirements.txt, submit.py and pytest.ini into the built version ``folder``."""
     folder = Path(folder)
     (folder / "requirements.txt").write_text(requirements(folder), encoding="utf-8")
     (folder / "submit.py").write_text(submit_script(assignment), encoding="utf-8")
+    (folder / "pytest.ini").write_text(pytest_ini(assignment), encoding="utf-8")
     (folder / "README.md").write_text(readme(assignment, folder), encoding="utf-8")

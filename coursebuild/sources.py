@@ -15,7 +15,11 @@ from .regions import solution_regions
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source"
 COMMON = SOURCE / "_common"
-ASSIGNMENTS = ("backprop", "optimizers", "cnn")
+MANIFEST = "assignment.toml"
+# read to write a version's README.md and pytest.ini (bundle.py), not copied into it
+GENERATION_INPUTS = {MANIFEST, "README.md"}
+# The assignments are the folders of source/ that hold a manifest.
+ASSIGNMENTS = tuple(sorted(p.parent.name for p in SOURCE.glob(f"*/{MANIFEST}")))
 
 _CELL_MARKER = re.compile(r"^# %%", re.MULTILINE)
 _IGNORED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", "figures"}
@@ -37,8 +41,8 @@ def assignment_dir(assignment):
     path = SOURCE / assignment
     if assignment not in ASSIGNMENTS or not path.is_dir():
         raise SystemExit(
-            f"coursebuild: unknown assignment {assignment!r}; expected one of {', '.join(ASSIGNMENTS)} "
-            f"with its sources in {SOURCE}/<assignment>/"
+            f"coursebuild: unknown assignment {assignment!r}; expected one of {', '.join(ASSIGNMENTS)}: "
+            f"an assignment is a folder {SOURCE}/<assignment>/ holding its {MANIFEST}"
         )
     return path
 
@@ -62,6 +66,7 @@ def _files_under(root):
 def list_sources(assignment):
     """Every file that goes into the assignment's student and solution versions."""
     root = assignment_dir(assignment)
-    files = [SourceFile(p, p.relative_to(root), _kind(p)) for p in _files_under(root)]
+    files = [SourceFile(p, p.relative_to(root), _kind(p)) for p in _files_under(root)
+             if p.relative_to(root).as_posix() not in GENERATION_INPUTS]
     files += [SourceFile(p, Path("tests") / p.relative_to(COMMON), "verbatim") for p in _files_under(COMMON)]
     return files

@@ -77,11 +77,11 @@ def test_bundle_carries_the_course_secret_or_warns(tmp_path):
 def test_bundle_holds_one_suite_and_the_scripts(tmp_path):
     names = set(zipfile.ZipFile(_bundle("optimizers", tmp_path)).namelist())
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py",
-            "autograder/suites/optimizers/points.toml", "autograder/suites/conftest.py"} <= names
+            "autograder/suites/optimizers/assignment.toml", "autograder/suites/conftest.py"} <= names
     assert not any("suites/backprop" in n or "suites/cnn" in n for n in names)
     assert "download_cifar10.py" not in names
     cnn = set(zipfile.ZipFile(_bundle("cnn", tmp_path)).namelist())
-    assert "download_cifar10.py" in cnn and "autograder/suites/cnn/points.toml" in cnn
+    assert "download_cifar10.py" in cnn and "autograder/suites/cnn/assignment.toml" in cnn
     setup = zipfile.ZipFile(_bundle("optimizers", tmp_path)).read("setup.sh").decode()
     assert "apt-get" not in setup and "uv/bin/uv\" python install" in setup
     requirements = zipfile.ZipFile(_bundle("optimizers", tmp_path)).read("requirements.txt").decode()
