@@ -202,9 +202,32 @@ def test_the_reference_model_meets_the_rules_and_exports(solution):
     torch.testing.assert_close(exported.module()(x), model(x))
 
 
+def test_the_reference_model_averages_each_image_with_its_mirror_in_eval_mode(solution):
+    """Flip test-time augmentation lives in forward (the exported graph): eval mode is mirror-invariant."""
+    model_mod = solution("cnn", "model")
+    torch.manual_seed(0)
+    model = model_mod.build_model()
+    model.train()
+    model(torch.rand(16, 3, 32, 32))                      # some batch statistics, so eval mode is not trivial
+    model.eval()
+    x = torch.rand(4, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), model(x.flip(-1)))
+        model.train()
+        assert (model(x) - model(x.flip(-1))).abs().max() > 1e-4   # training mode: plain forward
+
+
+def test_train_has_only_the_task_parameters(solution):
+    import inspect
+
+    train_mod = solution("cnn", "train")
+    assert list(inspect.signature(train_mod.train).parameters) == ["model", "images", "labels", "time_budget_s",
+                                                                   "seed", "progress"]
+
+
 # --- the real thing --------------------------------------------------------------------------
 
-SHORT_BUDGET_S = 60.0       # CI's budget; the task's ceiling is 600 s
+SHORT_BUDGET_S = 30.0       # CI's budget (the reference's target is 65/65 within 15 s); the task's ceiling is 600 s
 TASK_CEILING_S = 600.0
 
 
@@ -231,7 +254,11 @@ def test_reference_reaches_65_percent_train_and_test_within_budget(solution):
     seconds = time.perf_counter() - start
     assert seconds <= SHORT_BUDGET_S <= TASK_CEILING_S, f"training took {seconds:.1f} s, budget {SHORT_BUDGET_S} s"
     assert not model.training
-    train_acc = accuracy(model, d.train_x, d.train_y)     # full training set, no augmentation, eval mode
+    assert all(p.device.type == "cpu" for p in model.parameters())
+    history = model.history
+    assert history and {"step", "epoch", "seconds", "loss", "accuracy"} <= set(history[-1])
+    assert 0 < history[-1]["seconds"] <= SHORT_BUDGET_S and history[-1]["step"] > history[0]["step"]
+    train_acc = accuracy(model, d.train_x[:10_000], d.train_y[:10_000])   # as the grader: first 10,000, eval mode
     test_acc = accuracy(model, d.test_x, d.test_y)
     load = os.getloadavg()[0]
     assert train_acc >= 0.65 and test_acc >= 0.65, (

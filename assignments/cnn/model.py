@@ -56,10 +56,12 @@ class Scale(nn.Module):
 def build_model():
     """Return a fresh, untrained ``torch.nn.Module`` for CIFAR-10.
 
-    Input: float32 (N, 3, 32, 32) in [0, 1]. Output: logits (N, 10).
-    It must use ≥ 7 ``nn.Conv2d``, 1 to 3 ``nn.Linear``, and ``nn.BatchNorm2d``,
-    ``nn.MaxPool2d`` and ``nn.Dropout``; check with
-    ``constraints.check_architecture(build_model())``.
+    What it must do: take float32 images (N, 3, 32, 32) with values in [0, 1] and
+    return logits (N, 10), normalising the pixels itself (the autograder feeds the
+    exported model raw [0, 1] images); use ≥ 7 ``nn.Conv2d``, 1 to 3 ``nn.Linear``,
+    and ``nn.BatchNorm2d``, ``nn.MaxPool2d`` and ``nn.Dropout`` in ``forward``
+    (check with ``constraints.check_architecture(build_model())``); and export with
+    ``torch.export.export(model.eval(), (x,))``.
 
     A proven pattern: conv 3×3 (padding 1) → BatchNorm → ReLU, in groups that end
     with a 2×2 max pool, the number of channels growing as the image shrinks,

@@ -56,10 +56,12 @@ class Scale(nn.Module):
 def build_model():
     """Return a fresh, untrained ``torch.nn.Module`` for CIFAR-10.
 
-    Input: float32 (N, 3, 32, 32) in [0, 1]. Output: logits (N, 10).
-    It must use ≥ 7 ``nn.Conv2d``, 1 to 3 ``nn.Linear``, and ``nn.BatchNorm2d``,
-    ``nn.MaxPool2d`` and ``nn.Dropout``; check with
-    ``constraints.check_architecture(build_model())``.
+    What it must do: take float32 images (N, 3, 32, 32) with values in [0, 1] and
+    return logits (N, 10), normalising the pixels itself (the autograder feeds the
+    exported model raw [0, 1] images); use ≥ 7 ``nn.Conv2d``, 1 to 3 ``nn.Linear``,
+    and ``nn.BatchNorm2d``, ``nn.MaxPool2d`` and ``nn.Dropout`` in ``forward``
+    (check with ``constraints.check_architecture(build_model())``); and export with
+    ``torch.export.export(model.eval(), (x,))``.
 
     A proven pattern: conv 3×3 (padding 1) → BatchNorm → ReLU, in groups that end
     with a 2×2 max pool, the number of channels growing as the image shrinks,
@@ -74,6 +76,21 @@ def build_model():
 
     widths = (32, 64, 128)
     whiten_channels = 24
+
+    class FlipAveraged(nn.Sequential):
+        """In evaluation mode, the average of the logits of each image and of its mirror image.
+
+        Test-time augmentation that lives inside ``forward``, so it is part of the
+        exported graph the autograder grades (one batch of 2N images through the
+        same layers: each layer still appears once in the graph). It costs twice the
+        evaluation time and no training time; in training mode ``forward`` is plain.
+        """
+
+        def forward(self, x):
+            if self.training:
+                return super().forward(x)
+            logits = super().forward(torch.cat([x, x.flip(-1)]))
+            return (logits[:len(x)] + logits[len(x):]) / 2
 
     def group(c_in, c_out):
         return [
@@ -101,4 +118,4 @@ def build_model():
         head=nn.Linear(widths[2], 10, bias=False),
         scale=Scale(1 / 9),
     )
-    return nn.Sequential(layers)
+    return FlipAveraged(layers)
