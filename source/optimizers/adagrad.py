@@ -9,7 +9,7 @@ element-wise. ε sits inside the square root.
 """
 import numpy as np
 
-# %% nbgrader={"grade": false, "grade_id": "adagrad_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "adagrad", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Adagrad:
     """Adaptive gradient: divide each coordinate's step by its accumulated gradient size.
 

@@ -15,7 +15,7 @@ t = 1. ε sits outside the square root.
 """
 import numpy as np
 
-# %% nbgrader={"grade": false, "grade_id": "adam_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "adam", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Adam:
     """Adaptive moment estimation.
 

@@ -9,7 +9,7 @@ gradients count), α the learning rate, and v starts at zero.
 """
 import numpy as np
 
-# %% nbgrader={"grade": false, "grade_id": "momentum_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "momentum", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Momentum:
     """Gradient descent with momentum (the "heavy ball").
 

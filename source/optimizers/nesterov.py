@@ -10,7 +10,7 @@ it overshoots.
 """
 import numpy as np
 
-# %% nbgrader={"grade": false, "grade_id": "nesterov_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "nesterov", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Nesterov:
     """Nesterov accelerated gradient (momentum with a look-ahead gradient).
 

@@ -10,7 +10,7 @@ Adagrad's does. ε sits inside the square root.
 """
 import numpy as np
 
-# %% nbgrader={"grade": false, "grade_id": "rmsprop_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "rmsprop", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class RMSProp:
     """Root-mean-square propagation.
 

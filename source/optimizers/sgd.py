@@ -6,7 +6,7 @@
 α is the learning rate and g(x) the gradient of the loss at the current point.
 """
 
-# %% nbgrader={"grade": false, "grade_id": "sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "sgd", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class SGD:
     """Plain (stochastic) gradient descent.
 

@@ -1,5 +1,6 @@
 """Public tests for momentum.Momentum: v ← ρ·v − α·g(x); x ← x + v."""
 import numpy as np
+import pytest
 
 from checks import assert_close
 from momentum import Momentum
@@ -7,6 +8,7 @@ from momentum import Momentum
 FORMULA = "v ← ρ·v − α·g(x);  x ← x + v"
 
 
+@pytest.mark.momentum
 def test_momentum_three_steps_from_rest():
     # f(x) = ½‖x‖² (g(x) = x), α = 0.1, default ρ = 0.9, v starts at 0:
     #   step 1: v = 0.9·0 − 0.1·[1, −2]              = [−0.1, 0.2];    x = [0.9, −1.8]
@@ -23,6 +25,7 @@ def test_momentum_three_steps_from_rest():
         assert_close(x, x_expected, f"Momentum.step, returned x after step {k}", FORMULA)
 
 
+@pytest.mark.momentum
 def test_momentum_keeps_a_velocity_set_before_the_first_step():
     # v set to [0.5, −1] before the first step must be used, not replaced by zeros.
     # g(x) = x, x = [2, 1], α = 0.1, ρ = 0.5:
@@ -35,6 +38,7 @@ def test_momentum_keeps_a_velocity_set_before_the_first_step():
     assert_close(x, [2.05, 0.4], "Momentum.step from v = [0.5, −1]", FORMULA)
 
 
+@pytest.mark.momentum
 def test_momentum_returns_a_new_array_and_leaves_x_alone():
     x = np.array([1.0, -2.0])
     x_new = Momentum(lr=0.1).step(x, lambda p: p)

@@ -1,5 +1,6 @@
 """Public tests for nesterov.Nesterov: v ← ρ·v − α·g(x + ρ·v); x ← x + v."""
 import numpy as np
+import pytest
 
 from checks import assert_close
 from nesterov import Nesterov
@@ -7,6 +8,7 @@ from nesterov import Nesterov
 FORMULA = "v ← ρ·v − α·g(x + ρ·v);  x ← x + v"
 
 
+@pytest.mark.nesterov
 def test_nesterov_two_steps_from_rest():
     # f(x) = ½‖x‖² (g(x) = x), α = 0.1, default ρ = 0.9, v starts at 0.
     #   step 1: look-ahead = x = [1, −2] (v = 0)
@@ -23,6 +25,7 @@ def test_nesterov_two_steps_from_rest():
     assert_close(x, [0.729, -1.458], "Nesterov.step, returned x after step 2", FORMULA)
 
 
+@pytest.mark.nesterov
 def test_nesterov_asks_for_the_gradient_at_the_look_ahead_point():
     # v = [1, −1] set before the first step, x = [0, 0], ρ = 0.5, α = 0.1, g(p) = p:
     #   look-ahead = x + ρ·v = [0.5, −0.5]
@@ -44,6 +47,7 @@ def test_nesterov_asks_for_the_gradient_at_the_look_ahead_point():
     assert_close(x, [0.45, -0.45], "Nesterov.step from v = [1, −1]", FORMULA)
 
 
+@pytest.mark.nesterov
 def test_nesterov_returns_a_new_array_and_leaves_x_alone():
     x = np.array([1.0, -2.0])
     x_new = Nesterov(lr=0.1).step(x, lambda p: p)

@@ -14,6 +14,7 @@ from layers import BatchNorm, Linear, MSELoss, SoftmaxCrossEntropy, init_he, ini
     (init_xavier, lambda fi, fo: np.sqrt(2 / (fi + fo)), "std = sqrt(2 / (fan_in + fan_out))"),
     (init_he, lambda fi, fo: np.sqrt(2 / fi), "std = sqrt(2 / fan_in)"),
 ], ids=["init_xavier", "init_he"])
+@pytest.mark.initialisers
 def test_initialiser_statistics(init, std, formula):
     fan_in, fan_out = 300, 500
     W = init(fan_in, fan_out, np.random.default_rng(0))
@@ -36,6 +37,7 @@ def _linear(rng):
     return layer
 
 
+@pytest.mark.linear
 def test_linear_forward():
     rng = np.random.default_rng(0)
     layer = _linear(rng)
@@ -45,6 +47,7 @@ def test_linear_forward():
     assert_close(out, x @ layer.params["W"] + layer.params["b"], "Linear.forward", "out = x @ W + b")
 
 
+@pytest.mark.linear
 def test_linear_backward():
     rng = np.random.default_rng(1)
     layer = _linear(rng)
@@ -62,6 +65,7 @@ def test_linear_backward():
 
 # ---------------------------------------------------------------- losses
 
+@pytest.mark.mse_loss
 def test_mse_forward():
     pred = np.array([[1.0, 2.0], [3.0, -1.0]])
     target = np.array([[0.0, 2.0], [1.0, 1.0]])
@@ -70,6 +74,7 @@ def test_mse_forward():
     assert_close(loss, (1 + 0 + 4 + 4) / 4, "MSELoss.forward", "L = mean of (pred - target)²")
 
 
+@pytest.mark.mse_loss
 def test_mse_backward():
     rng = np.random.default_rng(2)
     pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
@@ -85,6 +90,7 @@ def _cross_entropy(logits, labels):
     return -np.mean(np.log(p[np.arange(len(labels)), labels]))
 
 
+@pytest.mark.softmax_cross_entropy
 def test_softmax_cross_entropy_forward():
     logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
     labels = np.array([0, 2])
@@ -94,6 +100,7 @@ def test_softmax_cross_entropy_forward():
                  "L = mean over n of -log softmax(logits[n])[labels[n]]")
 
 
+@pytest.mark.softmax_cross_entropy
 def test_softmax_cross_entropy_is_stable():
     logits = np.array([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0]])
     labels = np.array([1, 0])
@@ -104,6 +111,7 @@ def test_softmax_cross_entropy_is_stable():
                  "subtract each row's max before exp: softmax(s) = softmax(s - max(s))")
 
 
+@pytest.mark.softmax_cross_entropy
 def test_softmax_cross_entropy_backward():
     rng = np.random.default_rng(3)
     logits = rng.standard_normal((5, 4))
@@ -124,6 +132,7 @@ def _batchnorm(rng, d=3):
     return bn
 
 
+@pytest.mark.batchnorm
 def test_batchnorm_train_forward_and_running_stats():
     rng = np.random.default_rng(4)
     bn = _batchnorm(rng)
@@ -139,6 +148,7 @@ def test_batchnorm_train_forward_and_running_stats():
                  "(1 - momentum) · running_var + momentum · σ² (biased σ²)")
 
 
+@pytest.mark.batchnorm
 def test_batchnorm_eval_uses_running_stats():
     rng = np.random.default_rng(5)
     bn = _batchnorm(rng)
@@ -152,6 +162,7 @@ def test_batchnorm_eval_uses_running_stats():
     assert_close(bn.running_mean, [1.0, -2.0, 0.5], "BatchNorm.running_mean in eval mode", "unchanged in eval mode")
 
 
+@pytest.mark.batchnorm
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 def test_batchnorm_backward(training):
     rng = np.random.default_rng(6)

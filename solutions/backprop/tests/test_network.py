@@ -16,6 +16,7 @@ def _batchnorm(z, gamma, beta, mean, var):
     return gamma * (z - mean) / np.sqrt(var + 1e-5) + beta
 
 
+@pytest.mark.mlp
 def test_forward_is_the_layers_in_order():
     net = MLP([4, 5, 6, 3], activation="tanh", init="xavier", seed=1)
     x = np.random.default_rng(0).standard_normal((7, 4))
@@ -29,6 +30,7 @@ def test_forward_is_the_layers_in_order():
                  "h = tanh(x @ W0 + b0); h = tanh(h @ W1 + b1); scores = h @ W2 + b2 (no activation at the end)")
 
 
+@pytest.mark.mlp
 def test_forward_with_batchnorm_in_train_and_eval_mode():
     net = MLP([4, 5, 3], activation="sigmoid", init="xavier", batchnorm=True, seed=2)
     x = np.random.default_rng(1).standard_normal((8, 4))
@@ -49,6 +51,7 @@ def test_forward_with_batchnorm_in_train_and_eval_mode():
                  formula + " with the running statistics after one training step")
 
 
+@pytest.mark.mlp
 @pytest.mark.parametrize("batchnorm", [False, True], ids=["plain", "batchnorm"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_backward_gives_every_parameter_gradient(activation, batchnorm):
@@ -77,6 +80,7 @@ def test_backward_gives_every_parameter_gradient(activation, batchnorm):
     assert_gradient_close(dx, numerical_gradient(f, x), f"{what}: d loss / d x", tol=1e-4)
 
 
+@pytest.mark.mlp
 def test_layer_grad_norms():
     net = MLP([3, 4, 4, 2], activation="relu", init="xavier", seed=5)
     x = np.random.default_rng(6).standard_normal((5, 3))
@@ -102,6 +106,7 @@ def _first_to_last_ratio(activation, init):
     return norms[0] / norms[-1]
 
 
+@pytest.mark.mlp
 def test_deep_sigmoid_network_has_vanishing_gradients():
     """8 hidden sigmoid layers: each multiplies the gradient by σ' <= 1/4 (times the weights)."""
     ratio = _first_to_last_ratio("sigmoid", "xavier")

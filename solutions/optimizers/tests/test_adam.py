@@ -4,6 +4,7 @@
     m̂ = m/(1 − β₁ᵗ);  v̂ = v/(1 − β₂ᵗ);  x ← x − α·m̂/(√v̂ + ε)
 """
 import numpy as np
+import pytest
 
 from checks import assert_close
 from adam import Adam
@@ -11,6 +12,7 @@ from adam import Adam
 FORMULA = "t ← t + 1;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  x ← x − α·m̂/(√v̂ + ε)"
 
 
+@pytest.mark.adam
 def test_adam_two_steps_with_a_constant_gradient():
     # g = [3, −4] everywhere, α = 0.1, default β₁ = 0.9, β₂ = 0.999, ε = 0, x0 = [0, 0].
     # With a constant g the bias correction gives back m̂ = g and v̂ = g² exactly,
@@ -33,6 +35,7 @@ def test_adam_two_steps_with_a_constant_gradient():
                  "v̂ = v/(1 − β₂ᵗ) undo the zero start)", FORMULA)
 
 
+@pytest.mark.adam
 def test_adam_from_a_state_set_before_the_first_step():
     # t = 1, m = [2], v = [2] set before the step; β₁ = β₂ = 0.5, α = 0.75, ε = 0,
     # x = [2] and g(x) = x = [2]:
@@ -49,6 +52,7 @@ def test_adam_from_a_state_set_before_the_first_step():
                  "m̂ and v̂ use it)", FORMULA)
 
 
+@pytest.mark.adam
 def test_adam_puts_eps_outside_the_square_root():
     # g = [3] constant, ε = 1, α = 1, first step: m̂ = 3, v̂ = 9,
     # x = 0 − 3/(√9 + 1) = −0.75     (ε inside the root: −3/√10 ≈ −0.949)
@@ -57,6 +61,7 @@ def test_adam_puts_eps_outside_the_square_root():
     assert_close(x, [-0.75], "Adam.step with ε = 1", "x ← x − α·m̂/(√v̂ + ε)   (ε outside the root)")
 
 
+@pytest.mark.adam
 def test_adam_default_learning_rate():
     # Defaults α = 0.001, ε = 1e-8; constant g = [2, −0.5]: first step is
     # −0.001·g/(|g| + 1e-8) ≈ −0.001·[1, −1]
@@ -65,6 +70,7 @@ def test_adam_default_learning_rate():
     assert_close(x, [-0.001, 0.001], "Adam().step with the default α = 0.001", FORMULA)
 
 
+@pytest.mark.adam
 def test_adam_returns_a_new_array_and_leaves_x_alone():
     x = np.array([1.0, -2.0])
     x_new = Adam(lr=0.1).step(x, lambda p: p)

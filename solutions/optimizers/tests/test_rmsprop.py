@@ -1,5 +1,6 @@
 """Public tests for rmsprop.RMSProp: E ← γ·E + (1 − γ)·g²; x ← x − α·g / √(E + ε)."""
 import numpy as np
+import pytest
 
 from checks import assert_close
 from rmsprop import RMSProp
@@ -7,6 +8,7 @@ from rmsprop import RMSProp
 FORMULA = "E ← γ·E + (1 − γ)·g²;  x ← x − α·g / √(E + ε)"
 
 
+@pytest.mark.rmsprop
 def test_rmsprop_three_steps_with_a_constant_gradient():
     # g = [3, 4] everywhere, α = 0.1, default γ = 0.9, ε = 0, x0 = [0, 0], E0 = 0.
     # After t steps E = (1 − 0.9ᵗ)·g², so each coordinate moves by 0.1/√(1 − 0.9ᵗ):
@@ -24,6 +26,7 @@ def test_rmsprop_three_steps_with_a_constant_gradient():
         assert_close(x, [-moved, -moved], f"RMSProp.step, returned x after step {t}", FORMULA)
 
 
+@pytest.mark.rmsprop
 def test_rmsprop_puts_eps_inside_the_square_root():
     # g = [4], γ = 0.5, ε = 1, α = 0.3:  E = 0.5·16 = 8,  √(E + ε) = √9 = 3,
     # x = 1 − 0.3·4/3 = 0.6   (ε outside the root: 1 − 0.3·4/(√8 + 1) ≈ 0.687)
@@ -33,6 +36,7 @@ def test_rmsprop_puts_eps_inside_the_square_root():
     assert_close(x, [0.6], "RMSProp.step with ε = 1", FORMULA + "   (ε inside the root)")
 
 
+@pytest.mark.rmsprop
 def test_rmsprop_defaults_for_tiny_gradients():
     # Defaults γ = 0.9, ε = 1e-8; g = [1e-4], α = 1:  E = 0.1·1e-8 = 1e-9,
     # √(E + ε) = √1.1e-8, so x = 0 − 1e-4/√1.1e-8 = −1/√1.1 ≈ −0.95346
@@ -42,6 +46,7 @@ def test_rmsprop_defaults_for_tiny_gradients():
                  "γ = 0.9, ε = 1e-8", FORMULA)
 
 
+@pytest.mark.rmsprop
 def test_rmsprop_keeps_an_average_set_before_the_first_step():
     # E = [9, 16] = g² set before the first step is already the average of g = [3, 4],
     # so it stays: E = 0.9·[9, 16] + 0.1·[9, 16] = [9, 16], and with α = 1, ε = 0
@@ -54,6 +59,7 @@ def test_rmsprop_keeps_an_average_set_before_the_first_step():
     assert_close(x, [-1.0, -1.0], "RMSProp.step from E = [9, 16]", FORMULA)
 
 
+@pytest.mark.rmsprop
 def test_rmsprop_returns_a_new_array_and_leaves_x_alone():
     x = np.array([1.0, -2.0])
     x_new = RMSProp(lr=0.1).step(x, lambda p: p)

@@ -16,39 +16,41 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-# name, instance, f(x), f'(x), formula of f, formula of f'
+# name, instance, f(x), f'(x), formula of f, formula of f'; each case carries its task's
+# marker, so that `pytest -m sigmoid` runs Sigmoid's cases only.
 CASES = [
-    ("Sigmoid", lambda: Sigmoid(), _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
-     "σ(x) = 1 / (1 + exp(-x))", "σ'(x) = σ(x)(1 - σ(x))"),
-    ("Tanh", lambda: Tanh(), np.tanh, lambda x: 1 - np.tanh(x) ** 2,
-     "tanh(x)", "tanh'(x) = 1 - tanh(x)²"),
-    ("ReLU", lambda: ReLU(), lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0,
-     "max(0, x)", "1 if x > 0 else 0"),
-    ("LeakyReLU", lambda: LeakyReLU(alpha=0.1), lambda x: np.where(x > 0, x, 0.1 * x),
-     lambda x: np.where(x > 0, 1.0, 0.1),
-     "x if x > 0 else alpha·x (alpha = 0.1)", "1 if x > 0 else alpha (alpha = 0.1)"),
-    ("ELU", lambda: ELU(alpha=0.7), lambda x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)),
-     lambda x: np.where(x > 0, 1.0, 0.7 * np.exp(x)),
-     "x if x > 0 else alpha·(exp(x) - 1) (alpha = 0.7)", "1 if x > 0 else alpha·exp(x) (alpha = 0.7)"),
+    pytest.param("Sigmoid", lambda: Sigmoid(), _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+                 "σ(x) = 1 / (1 + exp(-x))", "σ'(x) = σ(x)(1 - σ(x))", id="Sigmoid", marks=pytest.mark.sigmoid),
+    pytest.param("Tanh", lambda: Tanh(), np.tanh, lambda x: 1 - np.tanh(x) ** 2,
+                 "tanh(x)", "tanh'(x) = 1 - tanh(x)²", id="Tanh", marks=pytest.mark.tanh),
+    pytest.param("ReLU", lambda: ReLU(), lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0,
+                 "max(0, x)", "1 if x > 0 else 0", id="ReLU", marks=pytest.mark.relu),
+    pytest.param("LeakyReLU", lambda: LeakyReLU(alpha=0.1), lambda x: np.where(x > 0, x, 0.1 * x),
+                 lambda x: np.where(x > 0, 1.0, 0.1),
+                 "x if x > 0 else alpha·x (alpha = 0.1)", "1 if x > 0 else alpha (alpha = 0.1)",
+                 id="LeakyReLU", marks=pytest.mark.leaky_relu),
+    pytest.param("ELU", lambda: ELU(alpha=0.7), lambda x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)),
+                 lambda x: np.where(x > 0, 1.0, 0.7 * np.exp(x)),
+                 "x if x > 0 else alpha·(exp(x) - 1) (alpha = 0.7)", "1 if x > 0 else alpha·exp(x) (alpha = 0.7)",
+                 id="ELU", marks=pytest.mark.elu),
 ]
-IDS = [case[0] for case in CASES]
 
 
-@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES, ids=IDS)
+@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES)
 def test_forward_values(name, make, f, df, formula, dformula):
     out = make().forward(X.copy())
     assert_shape(out, X.shape, f"{name}.forward")
     assert_close(out, f(X), f"{name}.forward", formula)
 
 
-@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES, ids=IDS)
+@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES)
 def test_derivative_values(name, make, f, df, formula, dformula):
     """X contains 0: the positive branch is x > 0, so ReLU'(0) = 0, LeakyReLU'(0) = ELU'(0) = alpha."""
     d = make().derivative(X.copy())
     assert_close(d, df(X), f"{name}.derivative", dformula)
 
 
-@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES, ids=IDS)
+@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES)
 def test_backward_matches_centred_differences(name, make, f, df, formula, dformula):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 5))
@@ -61,7 +63,7 @@ def test_backward_matches_centred_differences(name, make, f, df, formula, dformu
     assert_gradient_close(dx, numeric, f"{name}.backward (dx = dout · f'(x))", tol=1e-6)
 
 
-@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES, ids=IDS)
+@pytest.mark.parametrize("name, make, f, df, formula, dformula", CASES)
 def test_float32_in_float32_out(name, make, f, df, formula, dformula):
     x = X.astype(np.float32)
     layer = make()
@@ -71,6 +73,7 @@ def test_float32_in_float32_out(name, make, f, df, formula, dformula):
     assert d.dtype == np.float32, f"{name}.derivative turned float32 input into {d.dtype}"
 
 
+@pytest.mark.sigmoid
 def test_sigmoid_is_stable_for_huge_inputs():
     x = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
     with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -82,6 +85,7 @@ def test_sigmoid_is_stable_for_huge_inputs():
     assert_close(out, [0.0, np.exp(-50.0), 0.5, 1.0, 1.0], "Sigmoid.forward", "σ(x) = 1 / (1 + exp(-x))", rtol=1e-12)
 
 
+@pytest.mark.elu
 def test_elu_is_stable_for_huge_inputs():
     x = np.array([-1000.0, 1000.0])
     with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise"):
@@ -92,13 +96,17 @@ def test_elu_is_stable_for_huge_inputs():
     assert_close(d, [0.0, 1.0], "ELU.derivative", "1 if x > 0 else alpha·exp(x)")
 
 
-def test_derivative_maxima():
+@pytest.mark.parametrize("make, name, peak, formula", [
+    pytest.param(Sigmoid, "Sigmoid", 0.25, "σ'(0) = 1/4", id="Sigmoid", marks=pytest.mark.sigmoid),
+    pytest.param(Tanh, "Tanh", 1.0, "tanh'(0) = 1", id="Tanh", marks=pytest.mark.tanh),
+])
+def test_derivative_maxima(make, name, peak, formula):
     """The numbers behind vanishing gradients: σ' never exceeds 1/4, tanh' never exceeds 1."""
     grid = np.linspace(-6, 6, 1201)
-    assert_close(np.max(Sigmoid().derivative(grid)), 0.25, "max of Sigmoid.derivative", "σ'(0) = 1/4")
-    assert_close(np.max(Tanh().derivative(grid)), 1.0, "max of Tanh.derivative", "tanh'(0) = 1")
+    assert_close(np.max(make().derivative(grid)), peak, f"max of {name}.derivative", formula)
 
 
+@pytest.mark.sigmoid
 def test_derivative_does_not_disturb_backward():
     x = np.array([[-1.0, 2.0]])
     sig = Sigmoid()
@@ -114,6 +122,7 @@ def _maxout_reference(x, W, b):
     return pieces.max(axis=0)
 
 
+@pytest.mark.maxout
 def test_maxout_forward():
     layer = Maxout(4, 3, k=3, seed=0)
     layer.params["b"] = np.random.default_rng(2).standard_normal((3, 3))
@@ -124,6 +133,7 @@ def test_maxout_forward():
                  "out = max over j of (x @ W[j] + b[j])")
 
 
+@pytest.mark.maxout
 def test_maxout_backward():
     layer = Maxout(4, 3, k=3, seed=0)
     layer.params["b"] = np.random.default_rng(2).standard_normal((3, 3))

@@ -1,5 +1,6 @@
 """Public tests for adagrad.Adagrad: G ← G + g²; x ← x − α·g / √(G + ε)."""
 import numpy as np
+import pytest
 
 from checks import assert_close
 from adagrad import Adagrad
@@ -7,6 +8,7 @@ from adagrad import Adagrad
 FORMULA = "G ← G + g²;  x ← x − α·g / √(G + ε)"
 
 
+@pytest.mark.adagrad
 def test_adagrad_three_steps_with_a_constant_gradient():
     # g = [3, 4] everywhere, α = 1, ε = 0, x0 = [0, 0]. After t steps G = t·g², so each
     # coordinate moves by g/√(t·g²) = 1/√t, whatever the size of its gradient:
@@ -23,6 +25,7 @@ def test_adagrad_three_steps_with_a_constant_gradient():
         assert_close(x, [-moved, -moved], f"Adagrad.step, returned x after step {t}", FORMULA)
 
 
+@pytest.mark.adagrad
 def test_adagrad_puts_eps_inside_the_square_root():
     # g = [3], ε = 16, α = 0.5:  G = 9,  √(G + ε) = √25 = 5,  x = 1 − 0.5·3/5 = 0.7
     # (ε outside the root would give 1 − 0.5·3/(3 + 16) ≈ 0.921.)
@@ -31,6 +34,7 @@ def test_adagrad_puts_eps_inside_the_square_root():
     assert_close(x, [0.7], "Adagrad.step with ε = 16", FORMULA + "   (ε inside the root)")
 
 
+@pytest.mark.adagrad
 def test_adagrad_default_eps_matters_for_tiny_gradients():
     # Default ε = 1e-8, g = [1e-4], α = 1:  G = 1e-8,  √(G + ε) = √(2e-8) = √2·1e-4,
     # so x = 0 − 1e-4 / (√2·1e-4) = −1/√2.
@@ -40,6 +44,7 @@ def test_adagrad_default_eps_matters_for_tiny_gradients():
                  FORMULA)
 
 
+@pytest.mark.adagrad
 def test_adagrad_keeps_a_sum_set_before_the_first_step():
     # G = [16, 9] set before the first step; g = [3, 4], α = 1, ε = 0:
     #   G = [16 + 9, 9 + 16] = [25, 25];  x = 0 − [3/5, 4/5] = [−0.6, −0.8]
@@ -51,6 +56,7 @@ def test_adagrad_keeps_a_sum_set_before_the_first_step():
     assert_close(x, [-0.6, -0.8], "Adagrad.step from G = [16, 9]", FORMULA)
 
 
+@pytest.mark.adagrad
 def test_adagrad_returns_a_new_array_and_leaves_x_alone():
     x = np.array([1.0, -2.0])
     x_new = Adagrad(lr=0.1).step(x, lambda p: p)
