@@ -18,6 +18,7 @@ class TooFewConvs(nn.Module):
         self.bn, self.pool, self.drop, self.fc = nn.BatchNorm2d(3), nn.MaxPool2d(2), nn.Dropout(), nn.Linear(3, 10)
 
 
+@pytest.mark.build_model
 def test_model_meets_the_architecture_rules():
     counts = check_architecture(build_model())   # raises ArchitectureError naming each broken rule
     assert counts["Conv2d"] >= 7 and 1 <= counts["Linear"] <= 3
@@ -26,6 +27,7 @@ def test_model_meets_the_architecture_rules():
         check_architecture(TooFewConvs())
 
 
+@pytest.mark.build_model
 def test_model_maps_images_to_ten_logits():
     model = build_model().eval()
     x = torch.rand(4, 3, 32, 32)
@@ -37,6 +39,7 @@ def test_model_maps_images_to_ten_logits():
     assert torch.isfinite(out).all(), "build_model() returned non-finite logits for images in [0, 1]."
 
 
+@pytest.mark.build_model
 def test_model_exports_with_the_required_layers():
     # The autograder grades the exported graph: these operators must survive torch.export.
     model = build_model().eval()
@@ -60,6 +63,7 @@ def small_data(n):
     return rng.integers(0, 256, (n, 3, 32, 32), dtype=np.uint8), rng.integers(0, 10, n)
 
 
+@pytest.mark.train
 def test_smoke_training_runs_within_its_budget():
     import time
     images, labels = small_data(512)

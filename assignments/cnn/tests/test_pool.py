@@ -19,32 +19,40 @@ AVG = "out[n,c,i,j] = (1/size²) Σ_p Σ_q x[n,c,i·stride+p, j·stride+q]"
 CASES = [((2, 3, 4, 4), 2, 2), ((1, 2, 6, 4), 2, 2), ((2, 2, 7, 5), 3, 2), ((1, 3, 5, 6), 2, 1)]
 
 
+@pytest.mark.maxpool2d
 def test_lecture_example_max():
     assert_close(MaxPool2D(2, 2).forward(LECTURE), np.array([[[[9, 2], [6, 3]]]], dtype=np.float64),
                  "MaxPool2D.forward on the lecture's 4×4 example", MAX)
 
 
+@pytest.mark.avgpool2d
 def test_lecture_example_average():
     assert_close(AvgPool2D(2, 2).forward(LECTURE), np.array([[[[3.75, 1.25], [3.75, 2.0]]]]),
                  "AvgPool2D.forward on the lecture's 4×4 example", AVG)
 
 
+# (layer class, torch's function, formula): one case per task, each with its marker.
+LAYERS = [
+    pytest.param(MaxPool2D, F.max_pool2d, MAX, id="MaxPool2D", marks=pytest.mark.maxpool2d),
+    pytest.param(AvgPool2D, F.avg_pool2d, AVG, id="AvgPool2D", marks=pytest.mark.avgpool2d),
+]
+
+
+@pytest.mark.parametrize("layer_class, torch_pool, formula", LAYERS)
 @pytest.mark.parametrize("shape,size,stride", CASES, ids=str)
-def test_forward_matches_torch(shape, size, stride):
+def test_forward_matches_torch(layer_class, torch_pool, formula, shape, size, stride):
     x = np.random.default_rng(0).standard_normal(shape)
-    xt = torch.from_numpy(x)
+    name = f"{layer_class.__name__}({size}, {stride}).forward"
     expected_shape = (shape[0], shape[1], (shape[2] - size) // stride + 1, (shape[3] - size) // stride + 1)
-    out = MaxPool2D(size, stride).forward(x)
-    assert_shape(out, expected_shape, f"MaxPool2D({size}, {stride}).forward, H' = ⌊(H − size)/stride⌋ + 1")
-    assert_close(out, F.max_pool2d(xt, size, stride).numpy(),
-                 f"MaxPool2D({size}, {stride}).forward vs torch.nn.functional.max_pool2d", MAX)
-    assert_close(AvgPool2D(size, stride).forward(x), F.avg_pool2d(xt, size, stride).numpy(),
-                 f"AvgPool2D({size}, {stride}).forward vs torch.nn.functional.avg_pool2d", AVG)
+    out = layer_class(size, stride).forward(x)
+    assert_shape(out, expected_shape, f"{name}, H' = ⌊(H − size)/stride⌋ + 1")
+    assert_close(out, torch_pool(torch.from_numpy(x), size, stride).numpy(),
+                 f"{name} vs torch.nn.functional.{torch_pool.__name__}", formula)
 
 
-@pytest.mark.parametrize("layer_class", [MaxPool2D, AvgPool2D])
+@pytest.mark.parametrize("layer_class, torch_pool, formula", LAYERS)
 @pytest.mark.parametrize("shape,size,stride", CASES, ids=str)
-def test_backward_matches_centred_differences(layer_class, shape, size, stride):
+def test_backward_matches_centred_differences(layer_class, torch_pool, formula, shape, size, stride):
     # Random normal inputs have no ties, so the max is differentiable at x.
     x = np.random.default_rng(1).standard_normal(shape)
     layer = layer_class(size, stride)
@@ -54,6 +62,7 @@ def test_backward_matches_centred_differences(layer_class, shape, size, stride):
     assert_gradient_close(dx, numeric_gradient(lambda: np.sum(layer.forward(x) * dout), x), name)
 
 
+@pytest.mark.maxpool2d
 def test_max_backward_routes_to_the_maximum():
     layer = MaxPool2D(2, 2)
     layer.forward(LECTURE)
@@ -64,6 +73,7 @@ def test_max_backward_routes_to_the_maximum():
                  "each dout[i, j] goes to the position of its window's maximum, 0 elsewhere")
 
 
+@pytest.mark.avgpool2d
 def test_average_backward_spreads_evenly():
     layer = AvgPool2D(2, 2)
     layer.forward(LECTURE)

@@ -34,6 +34,7 @@ def torch_conv(layer, x, s, p):
                     torch.from_numpy(layer.params["b"]), stride=s, padding=p).numpy()
 
 
+@pytest.mark.conv2d
 def test_forward_by_hand():
     # One 3×3 image, one 2×2 filter of ones, bias 0.5: each output is the window's sum + 0.5.
     layer = Conv2D(1, 1, 2)
@@ -44,6 +45,7 @@ def test_forward_by_hand():
     assert_close(layer.forward(x), expected, "Conv2D.forward (3×3 input, 2×2 filter of ones)", FORWARD)
 
 
+@pytest.mark.conv2d
 def test_zero_padding_by_hand():
     # With padding 1 the corner output sees only 4 real pixels; the rest are zeros.
     layer = Conv2D(1, 1, 3, padding=1)
@@ -54,6 +56,7 @@ def test_zero_padding_by_hand():
     assert_close(out, expected[None, None], "Conv2D.forward with padding=1 (zeros around the input)", FORWARD)
 
 
+@pytest.mark.conv2d
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_output_shape(case):
     n, c, h, w, f, k, s, p = case
@@ -64,6 +67,7 @@ def test_output_shape(case):
     assert_shape(layer.forward(x), expected, f"Conv2D.forward for x {x.shape}, kernel {k}, stride {s}, padding {p} ({SIZE})")
 
 
+@pytest.mark.conv2d
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_forward_matches_torch(case):
     n, c, h, w, f, k, s, p = case
@@ -72,6 +76,7 @@ def test_forward_matches_torch(case):
                  f"Conv2D.forward (kernel {k}, stride {s}, padding {p}) vs torch.nn.functional.conv2d", FORWARD)
 
 
+@pytest.mark.conv2d
 @pytest.mark.parametrize("case", CASES[:4], ids=str)
 def test_backward_matches_centred_differences(case):
     n, c, h, w, f, k, s, p = case
@@ -87,6 +92,7 @@ def test_backward_matches_centred_differences(case):
                           f"Conv2D.backward: grads['b'] = Σ_n,i,j dout[n,f,i,j] {where}")
 
 
+@pytest.mark.conv2d
 def test_backward_matches_torch_autograd():
     n, c, h, w, f, k, s, p = 2, 3, 9, 7, 4, 3, 2, 1
     layer, x = make_layer(n, c, h, w, f, k, s, p)

@@ -1,5 +1,6 @@
 """Public tests for dropout.py: inverted dropout."""
 import numpy as np
+import pytest
 
 from checks import assert_close
 from dropout import Dropout
@@ -7,6 +8,7 @@ from dropout import Dropout
 TRAIN = "out = x · mask / (1 − p), mask[k] = 1 with probability 1 − p, else 0"
 
 
+@pytest.mark.dropout
 def test_training_keeps_a_fraction_one_minus_p():
     layer = Dropout(p=0.3, seed=0)
     out = layer.forward(np.ones((200, 500)))
@@ -16,6 +18,7 @@ def test_training_keeps_a_fraction_one_minus_p():
         f"(p is the probability of DROPPING a unit).")
 
 
+@pytest.mark.dropout
 def test_training_scales_kept_units():
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 2, size=(50, 40))
@@ -28,6 +31,7 @@ def test_training_scales_kept_units():
                  "E[out] = x (inverted dropout keeps the expectation)", rtol=0.05)
 
 
+@pytest.mark.dropout
 def test_backward_uses_the_forward_mask():
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 2, size=(30, 20))
@@ -38,6 +42,7 @@ def test_backward_uses_the_forward_mask():
     assert_close(layer.backward(dout), expected, "Dropout.backward", "dx = dout · mask / (1 − p), same mask as forward")
 
 
+@pytest.mark.dropout
 def test_same_seed_same_mask_and_new_mask_each_call():
     x = np.ones((20, 30))
     a, b = Dropout(0.5, seed=5), Dropout(0.5, seed=5)
@@ -48,6 +53,7 @@ def test_same_seed_same_mask_and_new_mask_each_call():
         "Dropout.forward drew the same mask twice in a row; draw a fresh mask with self.rng on every call.")
 
 
+@pytest.mark.dropout
 def test_eval_mode_is_identity():
     x = np.random.default_rng(0).standard_normal((4, 5))
     layer = Dropout(0.5)
@@ -57,6 +63,7 @@ def test_eval_mode_is_identity():
     assert_close(layer.backward(dout), dout, "Dropout.backward with training = False", "dx = dout at test time")
 
 
+@pytest.mark.dropout
 def test_p_zero_keeps_everything():
     x = np.random.default_rng(0).standard_normal((3, 4))
     assert_close(Dropout(p=0.0).forward(x), x, "Dropout(p=0).forward", "p = 0 drops nothing: out = x")
