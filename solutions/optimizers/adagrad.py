@@ -1,10 +1,12 @@
 """Adagrad: a learning rate per coordinate, shrinking with the gradients seen so far.
 
-    G ← G + g²
-    x ← x − α·g / √(G + ε)
+Update rule, one step from the current point x, with g = grad_fn(x):
 
-g = g(x) is the gradient at the current point; squares, roots and the division are
-element-wise. ε sits inside the square root.
+    G ← G + g²
+    x ← x − α·g / √(G + ε)       (with the updated G)
+
+Squares, roots and the division are element-wise; ε sits inside the square root.
+G starts at zero.
 """
 import numpy as np
 
@@ -17,9 +19,9 @@ class Adagrad:
         eps (ε): keeps the division finite, default 1e-8, added inside the root.
 
     State:
-        G: the running sum of squared gradients, an ndarray of x's shape. It is None
-           until the first step, which sets it to zeros of x's shape. If G was already
-           set (not None) before the first step, use it as it is: do not reset it.
+        G: the running sum of squared gradients, an ndarray of x's shape. None until
+           the first step, whose first lines (given) set it to zeros; a G set before
+           the first step is used as it is.
     """
 
     def __init__(self, lr=0.01, eps=1e-8):
@@ -28,15 +30,11 @@ class Adagrad:
         self.G = None
 
     def step(self, x, grad_fn):
-        """Take one step from ``x``, update ``self.G`` and return the new point.
+        """One update of ``self.G`` and x by the rule in the module docstring.
 
-        g = g(x)
-        G ← G + g²
-        x ← x − α·g / √(G + ε)       (with the updated G)
-
-        x:       ndarray, the current parameters. Do not modify it.
-        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
-        Returns a new ndarray of x's shape.
+        x:       ndarray, the current point (do not modify it).
+        grad_fn: ``grad_fn(p)`` is the gradient at ``p``; call it once.
+        Returns the new point, a new ndarray of x's shape.
         """
         if self.G is None:
             self.G = np.zeros_like(x)

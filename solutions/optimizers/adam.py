@@ -1,6 +1,8 @@
 """Adam: momentum and RMSProp together, with a bias correction for the zero start.
 
-    t ← t + 1
+Update rule, one step from the current point x, with g = grad_fn(x):
+
+    t ← t + 1                    (first, so the first step uses t = 1)
     m ← β₁·m + (1 − β₁)·g
     v ← β₂·v + (1 − β₂)·g²
     m̂ = m / (1 − β₁ᵗ)
@@ -9,8 +11,7 @@
 
 m averages the gradient (the momentum part), v averages its square (the RMSProp
 part). Both start at zero and so are too small in the first steps; dividing by
-1 − βᵗ undoes that. t is counted up *before* it is used, so the first step has
-t = 1. ε sits outside the square root.
+1 − βᵗ undoes that. Element-wise; ε sits outside the square root.
 """
 import numpy as np
 
@@ -28,8 +29,9 @@ class Adam:
         t: the number of steps taken, an int, 0 before the first step.
         m: the moving average of the gradient, an ndarray of x's shape.
         v: the moving average of the squared gradient, an ndarray of x's shape.
-        m and v are None until the first step, which sets each to zeros of x's shape.
-        If m, v or t were already set before the first step, use them as they are.
+        m and v are None until the first step, whose first lines (given) set each
+        to zeros; m, v or t set before the first step are used as they are.
+        m̂ and v̂ are not stored.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -42,19 +44,12 @@ class Adam:
         self.t = 0
 
     def step(self, x, grad_fn):
-        """Take one step from ``x``, update ``self.t``, ``self.m``, ``self.v`` and
-        return the new point.
+        """One update of ``self.t``, ``self.m``, ``self.v`` and x by the rule in the
+        module docstring.
 
-        g = g(x)
-        t ← t + 1                       (first, so the first step uses t = 1)
-        m ← β₁·m + (1 − β₁)·g
-        v ← β₂·v + (1 − β₂)·g²
-        m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
-        x ← x − α·m̂ / (√v̂ + ε)
-
-        x:       ndarray, the current parameters. Do not modify it.
-        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
-        Returns a new ndarray of x's shape. m̂ and v̂ are not stored.
+        x:       ndarray, the current point (do not modify it).
+        grad_fn: ``grad_fn(p)`` is the gradient at ``p``; call it once.
+        Returns the new point, a new ndarray of x's shape.
         """
         if self.m is None:
             self.m = np.zeros_like(x)

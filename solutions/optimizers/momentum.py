@@ -1,10 +1,12 @@
 """Momentum: a velocity that remembers past gradients.
 
+Update rule, one step from the current point x:
+
     v ← ρ·v − α·g(x)
     x ← x + v
 
 ρ is how much of the previous velocity survives a step (0.9: roughly the last ten
-gradients count), α the learning rate, and v starts at zero.
+gradients count), α the learning rate, g(x) = grad_fn(x), and v starts at zero.
 """
 import numpy as np
 
@@ -17,9 +19,9 @@ class Momentum:
         rho (ρ): momentum coefficient, default 0.9.
 
     State:
-        v: the velocity, an ndarray of x's shape. It is None until the first step,
-           which sets it to zeros of x's shape. If v was already set (not None)
-           before the first step, use it as it is: do not reset it.
+        v: the velocity, an ndarray of x's shape. None until the first step, whose
+           first lines (given) set it to zeros; a v set before the first step is
+           used as it is.
     """
 
     def __init__(self, lr=0.01, rho=0.9):
@@ -28,14 +30,11 @@ class Momentum:
         self.v = None
 
     def step(self, x, grad_fn):
-        """Take one step from ``x``, update ``self.v`` and return the new point.
+        """One update of ``self.v`` and x by the rule in the module docstring.
 
-        v ← ρ·v − α·g(x)
-        x ← x + v
-
-        x:       ndarray, the current parameters. Do not modify it.
-        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
-        Returns a new ndarray of x's shape.
+        x:       ndarray, the current point (do not modify it).
+        grad_fn: ``grad_fn(p)`` is the gradient at ``p``; call it once.
+        Returns the new point, a new ndarray of x's shape.
         """
         if self.v is None:
             self.v = np.zeros_like(x)

@@ -1,11 +1,14 @@
 """RMSProp: Adagrad with a memory that fades.
 
+Update rule, one step from the current point x, with g = grad_fn(x):
+
     E ← γ·E + (1 − γ)·g²
-    x ← x − α·g / √(E + ε)
+    x ← x − α·g / √(E + ε)       (with the updated E)
 
 E is an exponential moving average of the squared gradient, so old gradients are
 forgotten at rate γ and the step size does not shrink towards zero the way
-Adagrad's does. ε sits inside the square root.
+Adagrad's does. Element-wise, as in Adagrad; ε sits inside the square root.
+E starts at zero.
 """
 import numpy as np
 
@@ -20,8 +23,8 @@ class RMSProp:
 
     State:
         E: the moving average of squared gradients E[g²], an ndarray of x's shape.
-           It is None until the first step, which sets it to zeros of x's shape. If E
-           was already set (not None) before the first step, use it as it is.
+           None until the first step, whose first lines (given) set it to zeros;
+           an E set before the first step is used as it is.
     """
 
     def __init__(self, lr=0.01, gamma=0.9, eps=1e-8):
@@ -31,15 +34,11 @@ class RMSProp:
         self.E = None
 
     def step(self, x, grad_fn):
-        """Take one step from ``x``, update ``self.E`` and return the new point.
+        """One update of ``self.E`` and x by the rule in the module docstring.
 
-        g = g(x)
-        E ← γ·E + (1 − γ)·g²
-        x ← x − α·g / √(E + ε)       (with the updated E)
-
-        x:       ndarray, the current parameters. Do not modify it.
-        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
-        Returns a new ndarray of x's shape.
+        x:       ndarray, the current point (do not modify it).
+        grad_fn: ``grad_fn(p)`` is the gradient at ``p``; call it once.
+        Returns the new point, a new ndarray of x's shape.
         """
         if self.E is None:
             self.E = np.zeros_like(x)

@@ -1,12 +1,14 @@
 # %%
 """Nesterov momentum: take the gradient where the velocity is about to carry you.
 
-    v ← ρ·v − α·g(x + ρ·v)
+Update rule, one step from the current point x:
+
+    v ← ρ·v − α·g(x + ρ·v)      (the old v on the right-hand side)
     x ← x + v
 
-The only change from plain momentum is where the gradient is measured: at the
-look-ahead point x + ρ·v instead of at x, so the step can correct itself before
-it overshoots.
+The only change from plain momentum is where the gradient g = grad_fn is measured:
+at the look-ahead point x + ρ·v instead of at x, so the step can correct itself
+before it overshoots. v starts at zero.
 """
 import numpy as np
 
@@ -19,9 +21,9 @@ class Nesterov:
         rho (ρ): momentum coefficient, default 0.9.
 
     State:
-        v: the velocity, an ndarray of x's shape. It is None until the first step,
-           which sets it to zeros of x's shape. If v was already set (not None)
-           before the first step, use it as it is: do not reset it.
+        v: the velocity, an ndarray of x's shape. None until the first step, whose
+           first lines (given) set it to zeros; a v set before the first step is
+           used as it is.
     """
 
     def __init__(self, lr=0.01, rho=0.9):
@@ -30,19 +32,16 @@ class Nesterov:
         self.v = None
 
     def step(self, x, grad_fn):
-        """Take one step from ``x``, update ``self.v`` and return the new point.
+        """One update of ``self.v`` and x by the rule in the module docstring.
 
-        v ← ρ·v − α·g(x + ρ·v)      (the old v on the right-hand side)
-        x ← x + v
-
-        x:       ndarray, the current parameters. Do not modify it.
-        grad_fn: function; ``grad_fn(p)`` returns the gradient at ``p`` (same shape as x).
-                 Call it at the look-ahead point, not at x.
-        Returns a new ndarray of x's shape.
+        x:       ndarray, the current point (do not modify it).
+        grad_fn: ``grad_fn(p)`` is the gradient at ``p``; call it once, at the
+                 look-ahead point, not at x.
+        Returns the new point, a new ndarray of x's shape.
         """
-        ### BEGIN SOLUTION
         if self.v is None:
             self.v = np.zeros_like(x)
+        ### BEGIN SOLUTION
         lookahead = x + self.rho * self.v
         self.v = self.rho * self.v - self.lr * grad_fn(lookahead)
         return x + self.v
