@@ -254,7 +254,10 @@ def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebo
                     fatal.append(str(error))
                     return
                 if problem:
-                    write_error_results(assignment, student, results_file, problem, time.monotonic() - started)
+                    try:
+                        write_error_results(assignment, student, results_file, problem, time.monotonic() - started)
+                    except OSError as error:
+                        problem += f"; its error row could not be written either ({error.strerror})"
                 with lock:
                     if problem:
                         problems.append(f"{student}: {problem}")
