@@ -1,24 +1,26 @@
-# # A convolution layer in numpy
-#
-# A convolution slides a small filter over the image and takes a dot product at
-# every position. With an input `x` of shape `(N, C, H, W)` (batch, channels,
-# height, width) and `F` filters `W` of shape `(F, C, KH, KW)`:
-#
-#     out[n, f, i, j] = Σ_c Σ_p Σ_q x_pad[n, c, i·S + p, j·S + q] · W[f, c, p, q] + b[f]
-#
-# where `x_pad` is `x` with `P` rows/columns of zeros added on every side and `S`
-# is the stride. The output has shape `(N, F, H', W')` with
-#
-#     H' = ⌊(H + 2P − KH) / S⌋ + 1        W' = ⌊(W + 2P − KW) / S⌋ + 1
-#
-# Example from the lecture: a 32×32×3 image and a 5×5×3 filter, stride 1, no
-# padding, give a 28×28 map per filter; with padding 2 the map stays 32×32.
-#
-# The layer follows the same conventions as the backprop assignment: `forward`
-# caches what `backward` needs, `backward(dout)` returns `dx` and stores the
-# parameter gradients in `self.grads` under the same keys as `self.params`.
+"""A convolution layer in numpy.
 
+A convolution slides a small filter over the image and takes a dot product at
+every position. With an input ``x`` of shape (N, C, H, W) (batch, channels,
+height, width) and F filters ``W`` of shape (F, C, KH, KW):
 
+    out[n, f, i, j] = Σ_c Σ_p Σ_q x_pad[n, c, i·S + p, j·S + q] · W[f, c, p, q] + b[f]
+
+where ``x_pad`` is ``x`` with P rows/columns of zeros added on every side and S
+is the stride. The output has shape (N, F, H', W') with
+
+    H' = ⌊(H + 2P − KH) / S⌋ + 1        W' = ⌊(W + 2P − KW) / S⌋ + 1
+
+Example from the lecture: a 32×32×3 image and a 5×5×3 filter, stride 1, no
+padding, give a 28×28 map per filter; with padding 2 the map stays 32×32.
+
+The layer follows the conventions of the backprop assignment's ``layers.Linear``:
+``forward(x)`` caches what ``backward`` needs as named attributes of the layer
+(listed in the class docstring), ``backward(dout)`` takes dL/dout and returns
+dL/dx, and the parameters live in ``self.params`` with their gradients, after
+``backward``, in ``self.grads`` under the same keys. The size arguments have
+``torch.nn.Conv2d``'s names: ``kernel_size``, ``stride``, ``padding``.
+"""
 import numpy as np
 
 
@@ -32,9 +34,9 @@ def _pair(value, name):
     return pair
 
 
-def output_size(size, kernel, stride, padding):
-    """Output length along one axis: ⌊(size + 2·padding − kernel) / stride⌋ + 1."""
-    return (size + 2 * padding - kernel) // stride + 1
+def output_size(length, kernel_size, stride=1, padding=0):
+    """Output length along one axis: ⌊(length + 2·padding − kernel_size) / stride⌋ + 1."""
+    return (length + 2 * padding - kernel_size) // stride + 1
 
 
 class Conv2D:
@@ -51,6 +53,11 @@ class Conv2D:
 
     ``params["W"]`` has shape (F, C, KH, KW), initialised with He scaling
     N(0, 2 / (C·KH·KW)); ``params["b"]`` has shape (F,), initialised to zero.
+    ``grads`` (after ``backward``): ``"W"`` and ``"b"``, with the same shapes.
+    ``kernel_size``, ``stride`` and ``padding`` are kept as (height, width) pairs.
+
+    Cached by ``forward`` for ``backward``: ``self.x``, the input (N, C, H, W), and
+    ``self.x_pad``, the zero-padded input (N, C, H + 2PH, W + 2PW).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, seed=0):
@@ -65,7 +72,6 @@ class Conv2D:
             "b": np.zeros(out_channels),
         }
         self.grads = {}
-        self.cache = None
 
     def forward(self, x):
         """Convolve ``x`` of shape (N, C, H, W) with the filters.
@@ -76,7 +82,7 @@ class Conv2D:
         (``np.pad``). Returns ``out`` of shape (N, F, H', W') with
         H' = ⌊(H + 2P − KH) / S⌋ + 1 and W' = ⌊(W + 2P − KW) / S⌋ + 1.
 
-        Store what ``backward`` needs in ``self.cache`` (the padded input is handy).
+        Caches the input ``self.x`` and the padded input ``self.x_pad``.
         A loop over the output positions (i, j), with a dot product over
         (c, p, q) for all n and f at once, is fast enough.
         """
@@ -92,8 +98,8 @@ class Conv2D:
             ∂L/∂W[f, c, p, q] = Σ_n Σ_i Σ_j dout[n, f, i, j] · x_pad[n, c, i·S + p, j·S + q]
             ∂L/∂x_pad[n, c, i·S + p, j·S + q] += Σ_f dout[n, f, i, j] · W[f, c, p, q]
 
-        (``+=``: overlapping windows add up). ``dx`` is ``dx_pad`` with the
-        padding cut off again. Stores ``self.grads = {"W": dW, "b": db}`` with the
+        (``+=``: overlapping windows add up), with ``x_pad`` the cached ``self.x_pad``.
+        ``dx`` is ``dx_pad`` with the padding cut off again. Stores ``self.grads = {"W": dW, "b": db}`` with the
         shapes of the parameters and returns ``dx`` of shape (N, C, H, W).
         """
         # YOUR CODE HERE

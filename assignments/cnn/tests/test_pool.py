@@ -12,10 +12,10 @@ LECTURE = np.array([[1, 3, 2, 1],
                     [2, 9, 1, 1],
                     [1, 3, 2, 3],
                     [5, 6, 1, 2]], dtype=np.float64)[None, None]
-MAX = "out[n,c,i,j] = max_{p,q} x[n,c,i·stride+p, j·stride+q]"
-AVG = "out[n,c,i,j] = (1/size²) Σ_p Σ_q x[n,c,i·stride+p, j·stride+q]"
+MAX = "out[n,c,i,j] = max_{p,q<K} x[n,c,i·S+p, j·S+q], K = kernel_size, S = stride"
+AVG = "out[n,c,i,j] = (1/K²) Σ_p Σ_q x[n,c,i·S+p, j·S+q], K = kernel_size, S = stride"
 
-# (shape, size, stride)
+# (shape, kernel_size, stride)
 CASES = [((2, 3, 4, 4), 2, 2), ((1, 2, 6, 4), 2, 2), ((2, 2, 7, 5), 3, 2), ((1, 3, 5, 6), 2, 1)]
 
 
@@ -39,26 +39,27 @@ LAYERS = [
 
 
 @pytest.mark.parametrize("layer_class, torch_pool, formula", LAYERS)
-@pytest.mark.parametrize("shape,size,stride", CASES, ids=str)
-def test_forward_matches_torch(layer_class, torch_pool, formula, shape, size, stride):
+@pytest.mark.parametrize("shape, kernel_size, stride", CASES, ids=str)
+def test_forward_matches_torch(layer_class, torch_pool, formula, shape, kernel_size, stride):
     x = np.random.default_rng(0).standard_normal(shape)
-    name = f"{layer_class.__name__}({size}, {stride}).forward"
-    expected_shape = (shape[0], shape[1], (shape[2] - size) // stride + 1, (shape[3] - size) // stride + 1)
-    out = layer_class(size, stride).forward(x)
-    assert_shape(out, expected_shape, f"{name}, H' = ⌊(H − size)/stride⌋ + 1")
-    assert_close(out, torch_pool(torch.from_numpy(x), size, stride).numpy(),
+    name = f"{layer_class.__name__}(kernel_size={kernel_size}, stride={stride}).forward"
+    expected_shape = (shape[0], shape[1], (shape[2] - kernel_size) // stride + 1,
+                      (shape[3] - kernel_size) // stride + 1)
+    out = layer_class(kernel_size=kernel_size, stride=stride).forward(x)
+    assert_shape(out, expected_shape, f"{name}, H' = ⌊(H − kernel_size)/stride⌋ + 1")
+    assert_close(out, torch_pool(torch.from_numpy(x), kernel_size, stride).numpy(),
                  f"{name} vs torch.nn.functional.{torch_pool.__name__}", formula)
 
 
 @pytest.mark.parametrize("layer_class, torch_pool, formula", LAYERS)
-@pytest.mark.parametrize("shape,size,stride", CASES, ids=str)
-def test_backward_matches_centred_differences(layer_class, torch_pool, formula, shape, size, stride):
+@pytest.mark.parametrize("shape, kernel_size, stride", CASES, ids=str)
+def test_backward_matches_centred_differences(layer_class, torch_pool, formula, shape, kernel_size, stride):
     # Random normal inputs have no ties, so the max is differentiable at x.
     x = np.random.default_rng(1).standard_normal(shape)
-    layer = layer_class(size, stride)
+    layer = layer_class(kernel_size=kernel_size, stride=stride)
     dout = np.random.default_rng(2).standard_normal(layer.forward(x).shape)
     dx = layer.backward(dout)
-    name = f"{layer_class.__name__}({size}, {stride}).backward"
+    name = f"{layer_class.__name__}(kernel_size={kernel_size}, stride={stride}).backward"
     assert_gradient_close(dx, numeric_gradient(lambda: np.sum(layer.forward(x) * dout), x), name)
 
 
@@ -80,4 +81,4 @@ def test_average_backward_spreads_evenly():
     dx = layer.backward(np.array([[[[4.0, 8.0], [12.0, 16.0]]]]))
     expected = np.kron(np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)))[None, None]
     assert_close(dx, expected, "AvgPool2D.backward on the lecture's example",
-                 "dx[n,c,i·stride+p, j·stride+q] += dout[n,c,i,j] / size²")
+                 "dx[n,c,i·S+p, j·S+q] += dout[n,c,i,j] / K², K = kernel_size")

@@ -104,17 +104,18 @@ def test_conv_backward(student, cases, rng):
         assert_gradient_close(layer.call("backward", dout), numeric, "Conv2D.backward (dx)")
 
 
-def windows(shape, size, stride):
+def windows(shape, kernel_size, stride):
     """(row slice, column slice) of every pooling window of an (N, C, H, W) input."""
-    h_out, w_out = (shape[2] - size) // stride + 1, (shape[3] - size) // stride + 1
-    return [(slice(i * stride, i * stride + size), slice(j * stride, j * stride + size), i, j)
+    k = kernel_size
+    h_out, w_out = (shape[2] - k) // stride + 1, (shape[3] - k) // stride + 1
+    return [(slice(i * stride, i * stride + k), slice(j * stride, j * stride + k), i, j)
             for i in range(h_out) for j in range(w_out)]
 
 
-def wrong_pool_backward(name, x, dout, size, stride):
+def wrong_pool_backward(name, x, dout, kernel_size, stride):
     """dx of the known wrong pooling backwards (misconceptions.py)."""
     whole, ties = np.zeros_like(x), np.zeros_like(x)
-    for rows, cols, i, j in windows(x.shape, size, stride):
+    for rows, cols, i, j in windows(x.shape, kernel_size, stride):
         window = x[:, :, rows, cols]
         g = dout[:, :, i, j][:, :, None, None]
         whole[:, :, rows, cols] += g
@@ -134,27 +135,27 @@ def test_pooling(student, cases, rng):
             got = student.new("pool", name).call("forward", example)
             assert_close(got, np.array(expected, dtype=float)[None, None], f"{name}(2, 2).forward on the 4×4 example",
                          "max / mean of each 2×2 window")
-    cases_drawn = [(size, stride, "normal values") for size, stride in ((2, 2), (3, 1), (3, 2))]
-    cases_drawn += [(size, stride, "small integers, so windows have tied maxima") for size, stride in ((2, 2), (3, 1))]
-    for size, stride, kind in cases_drawn:
+    cases_drawn = [(k, s, "normal values") for k, s in ((2, 2), (3, 1), (3, 2))]
+    cases_drawn += [(k, s, "small integers, so windows have tied maxima") for k, s in ((2, 2), (3, 1))]
+    for kernel_size, stride, kind in cases_drawn:
         x = rng.standard_normal((2, 3, 7, 7)) if kind == "normal values" else \
             rng.integers(0, 3, (2, 3, 7, 7)).astype(float)
         t = torch.tensor(x, requires_grad=True)
         for name, fn in (("MaxPool2D", torch.nn.functional.max_pool2d), ("AvgPool2D", torch.nn.functional.avg_pool2d)):
-            with cases.check(f"{name}(size={size}, stride={stride}) on {kind}"):
-                out = fn(t, size, stride)
+            with cases.check(f"{name}(kernel_size={kernel_size}, stride={stride}) on {kind}"):
+                out = fn(t, kernel_size, stride)
                 dout = rng.standard_normal(out.shape)
                 (grad,) = torch.autograd.grad((out * torch.tensor(dout)).sum(), t)
-                layer = student.new("pool", name, size=size, stride=stride)
-                what = f"{name}(size={size}, stride={stride})"
+                layer = student.new("pool", name, kernel_size=kernel_size, stride=stride)
+                what = f"{name}(kernel_size={kernel_size}, stride={stride})"
                 assert_close(layer.call("forward", x), out.detach().numpy(), f"{what}.forward on {kind}",
                              "max / mean over each window",
-                             wrong=[Wrong("avgpool_not_divided", out.detach().numpy() * size * size)]
+                             wrong=[Wrong("avgpool_not_divided", out.detach().numpy() * kernel_size * kernel_size)]
                              if name == "AvgPool2D" else [])
                 assert_close(layer.call("backward", dout), grad.numpy(), f"{what}.backward on {kind}",
                              "max: dout to the window's maximum (the first one in row-major order when "
-                             "several tie, as in torch); mean: dout / size² to every cell; overlaps add up",
-                             wrong=wrong_pool_backward(name, x, dout, size, stride))
+                             "several tie, as in torch); mean: dout / kernel_size² to every cell; overlaps add up",
+                             wrong=wrong_pool_backward(name, x, dout, kernel_size, stride))
 
 
 def test_dropout(student, cases, rng):
