@@ -19,7 +19,10 @@ import numpy as np
 
 
 class Sigmoid:
-    """σ(x) = 1 / (1 + exp(-x)), squashing any real number into (0, 1)."""
+    """σ(x) = 1 / (1 + exp(-x)), squashing any real number into (0, 1).
+
+    Cached by ``forward`` for ``backward``: ``self.out``, the output σ(x).
+    """
 
     def forward(self, x):
         """σ(x) = 1 / (1 + exp(-x)), elementwise.
@@ -55,7 +58,10 @@ class Sigmoid:
 
 
 class Tanh:
-    """tanh(x) = (e^x - e^-x) / (e^x + e^-x), squashing into (-1, 1), centred at 0."""
+    """tanh(x) = (e^x - e^-x) / (e^x + e^-x), squashing into (-1, 1), centred at 0.
+
+    Cached by ``forward`` for ``backward``: ``self.out``, the output tanh(x).
+    """
 
     def forward(self, x):
         """tanh(x), elementwise (``np.tanh`` is stable for any x).
@@ -84,7 +90,10 @@ class Tanh:
 
 
 class ReLU:
-    """ReLU(x) = max(0, x)."""
+    """ReLU(x) = max(0, x).
+
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def forward(self, x):
         """ReLU(x) = max(0, x), elementwise.
@@ -115,7 +124,11 @@ class ReLU:
 
 
 class LeakyReLU:
-    """LeakyReLU(x) = x if x > 0 else alpha · x, a small slope instead of a dead zero."""
+    """LeakyReLU(x) = x if x > 0 else alpha · x, a small slope instead of a dead zero.
+
+    alpha: the slope below zero, default 0.01.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def __init__(self, alpha=0.01):
         self.alpha = alpha
@@ -147,7 +160,11 @@ class LeakyReLU:
 
 
 class ELU:
-    """ELU(x) = x if x > 0 else alpha · (exp(x) - 1): smooth, saturating at -alpha."""
+    """ELU(x) = x if x > 0 else alpha · (exp(x) - 1): smooth, saturating at -alpha.
+
+    alpha: the level -alpha it saturates at for x → -∞, default 1.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -189,6 +206,8 @@ class Maxout:
 
     params: ``W`` shape (k, in_features, out_features), ``b`` shape (k, out_features).
     grads (after ``backward``): same keys and shapes.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input (N, in_features), and
+    ``self.argmax``, which piece won for every output (N, out_features).
     """
 
     def __init__(self, in_features, out_features, k=2, seed=0):

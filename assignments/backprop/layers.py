@@ -3,7 +3,8 @@
 Conventions (the same as in ``activations.py``):
 
 - arrays are numpy, batch first: ``x`` has shape (N, features);
-- ``forward(...)`` caches on the instance what ``backward`` needs;
+- ``forward(...)`` caches what ``backward`` needs as named attributes of the instance
+  (``self.x``, ...), listed in each class docstring;
 - ``backward(dout)`` takes dL/d(output) and returns dL/d(input);
 - a layer with parameters keeps them in ``self.params`` (name -> array) and, after
   ``backward``, their gradients in ``self.grads`` (same names, same shapes).
@@ -56,6 +57,8 @@ class Linear:
 
     params: ``W`` shape (in_features, out_features) from ``INITIALISERS[init]``,
     ``b`` shape (out_features,), zeros.
+    grads (after ``backward``): same keys and shapes.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input (N, in_features).
     """
 
     def __init__(self, in_features, out_features, init="he", seed=0):
@@ -88,13 +91,16 @@ class Linear:
 
 
 class MSELoss:
-    """Mean squared error, L = mean over all elements of (pred - target)²."""
+    """Mean squared error, L = mean over all elements of (pred - target)².
+
+    Cached by ``forward`` for ``backward``: ``self.diff``, pred - target.
+    """
 
     def forward(self, pred, target):
         """L = (1 / pred.size) · Σ (pred - target)².
 
         pred, target: arrays of the same shape. Returns a Python float.
-        Caches what backward needs (the difference and its size).
+        Caches the difference ``self.diff = pred - target`` (its size is ``self.diff.size``).
         """
         # YOUR CODE HERE
         raise NotImplementedError("MSELoss.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
@@ -106,7 +112,11 @@ class MSELoss:
 
 
 class SoftmaxCrossEntropy:
-    """Softmax followed by the negative log-likelihood of the true class, averaged."""
+    """Softmax followed by the negative log-likelihood of the true class, averaged.
+
+    Cached by ``forward`` for ``backward``: ``self.probs``, softmax(logits) (N, C), and
+    ``self.labels`` (N,).
+    """
 
     def forward(self, logits, labels):
         """L = (1/N) Σ_n -log softmax(logits[n])[labels[n]],
@@ -115,7 +125,7 @@ class SoftmaxCrossEntropy:
         logits: (N, C) scores. labels: (N,) integers in [0, C). Returns a Python float.
         Stability: subtract each row's maximum first (softmax does not change, and
         exp no longer overflows), then log softmax = shifted - log Σ exp(shifted).
-        Caches the probabilities and the labels.
+        Caches the probabilities ``self.probs`` and the labels ``self.labels``.
         """
         # YOUR CODE HERE
         raise NotImplementedError("SoftmaxCrossEntropy.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")
@@ -141,7 +151,9 @@ class BatchNorm:
     Eval mode (``training=False``) uses running_mean and running_var instead of
     μ and σ², and does not update them.
 
-    params: ``gamma`` (D,) ones, ``beta`` (D,) zeros.
+    params: ``gamma`` (D,) ones, ``beta`` (D,) zeros; grads (after ``backward``): same keys.
+    Cached by ``forward`` for ``backward``: ``self.x_hat``, x̂ (N, D), and ``self.inv_std``,
+    1 / sqrt(σ² + eps) (D,) of the statistics used (batch or running).
     """
 
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
@@ -159,7 +171,7 @@ class BatchNorm:
         x: (N, D). Returns (N, D).
         Training mode: batch statistics, updates the running statistics.
         Eval mode: running statistics, no update.
-        Caches x̂ and 1 / sqrt(σ² + eps) for backward.
+        Caches ``self.x_hat`` = x̂ and ``self.inv_std`` = 1 / sqrt(σ² + eps).
         """
         # YOUR CODE HERE
         raise NotImplementedError("BatchNorm.forward (layers.py) is not written yet: replace this line with your code; its docstring says what it must do")

@@ -21,7 +21,10 @@ import numpy as np
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Sigmoid:
-    """σ(x) = 1 / (1 + exp(-x)), squashing any real number into (0, 1)."""
+    """σ(x) = 1 / (1 + exp(-x)), squashing any real number into (0, 1).
+
+    Cached by ``forward`` for ``backward``: ``self.out``, the output σ(x).
+    """
 
     def forward(self, x):
         """σ(x) = 1 / (1 + exp(-x)), elementwise.
@@ -64,7 +67,10 @@ class Sigmoid:
 
 # %% nbgrader={"grade": false, "grade_id": "tanh", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Tanh:
-    """tanh(x) = (e^x - e^-x) / (e^x + e^-x), squashing into (-1, 1), centred at 0."""
+    """tanh(x) = (e^x - e^-x) / (e^x + e^-x), squashing into (-1, 1), centred at 0.
+
+    Cached by ``forward`` for ``backward``: ``self.out``, the output tanh(x).
+    """
 
     def forward(self, x):
         """tanh(x), elementwise (``np.tanh`` is stable for any x).
@@ -98,7 +104,10 @@ class Tanh:
 
 # %% nbgrader={"grade": false, "grade_id": "relu", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class ReLU:
-    """ReLU(x) = max(0, x)."""
+    """ReLU(x) = max(0, x).
+
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def forward(self, x):
         """ReLU(x) = max(0, x), elementwise.
@@ -134,7 +143,11 @@ class ReLU:
 
 # %% nbgrader={"grade": false, "grade_id": "leaky_relu", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class LeakyReLU:
-    """LeakyReLU(x) = x if x > 0 else alpha · x, a small slope instead of a dead zero."""
+    """LeakyReLU(x) = x if x > 0 else alpha · x, a small slope instead of a dead zero.
+
+    alpha: the slope below zero, default 0.01.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def __init__(self, alpha=0.01):
         self.alpha = alpha
@@ -172,7 +185,11 @@ class LeakyReLU:
 
 # %% nbgrader={"grade": false, "grade_id": "elu", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class ELU:
-    """ELU(x) = x if x > 0 else alpha · (exp(x) - 1): smooth, saturating at -alpha."""
+    """ELU(x) = x if x > 0 else alpha · (exp(x) - 1): smooth, saturating at -alpha.
+
+    alpha: the level -alpha it saturates at for x → -∞, default 1.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input.
+    """
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -219,6 +236,8 @@ class Maxout:
 
     params: ``W`` shape (k, in_features, out_features), ``b`` shape (k, out_features).
     grads (after ``backward``): same keys and shapes.
+    Cached by ``forward`` for ``backward``: ``self.x``, the input (N, in_features), and
+    ``self.argmax``, which piece won for every output (N, out_features).
     """
 
     def __init__(self, in_features, out_features, k=2, seed=0):
