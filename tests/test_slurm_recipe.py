@@ -13,8 +13,7 @@ from autograder.demo import example_submissions
 
 REPO = Path(__file__).resolve().parents[1]
 SLURM = REPO / "examples" / "slurm"
-CLASS = {"ann": "solution", "ben": "stubs", "cat": "partial", "dan": "solution", "eve": "partial", "fay": "stubs",
-         "gus": "solution"}
+CLASS = {"ann": "solution", "ben": "stubs", "cat": "partial", "dan": "solution", "eve": "partial", "fay": "stubs"}
 SHARDS = 3
 FAKE_SBATCH = """#!/bin/bash
 # records its arguments and the variables the scripts read, answers a job id like --parsable
@@ -75,7 +74,7 @@ def test_array_simulated_locally_merges_into_the_single_machine_gradebook(tmp_pa
                            capture_output=True, text=True, timeout=600)
     assert merge.returncode == 0, merge.stderr
 
-    single = subprocess.run([sys.executable, "-m", "autograder", "grade-all", "optimizers", str(root), "-j", "2",
+    single = subprocess.run([sys.executable, "-m", "autograder", "grade-all", "optimizers", str(root),
                              "--out-dir", str(single_out)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert single.returncode == 0, single.stderr
     assert (cluster_out / "gradebook.csv").read_text() == (single_out / "gradebook.csv").read_text()
@@ -84,4 +83,4 @@ def test_array_simulated_locally_merges_into_the_single_machine_gradebook(tmp_pa
         alone = json.loads((single_out / "results" / f"{student}.json").read_text())
         assert without_time(cluster) == without_time(alone), student
         assert (cluster_out / "feedback" / f"{student}.html").is_file()
-    assert "7 submission(s), 7 graded" in (cluster_out / "report.html").read_text()
+    assert "6 submission(s), 6 graded" in (cluster_out / "report.html").read_text()
