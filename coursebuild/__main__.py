@@ -4,7 +4,7 @@ from pathlib import Path
 
 from .release import release
 from .sources import ASSIGNMENTS, REPO, SOURCE
-from .versions import build_solution, build_student
+from .versions import build_solution, build_student, write_suite_checks
 
 DEFAULT_OUT = {"student": REPO / "assignments", "solutions": REPO / "solutions"}
 
@@ -16,6 +16,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, help="folder to write <assignment>/ into (student/solutions)")
     args = parser.parse_args(argv)
     chosen = args.assignments or [a for a in ASSIGNMENTS if (SOURCE / a).is_dir()]
+    if args.command == "student" and args.out is None:
+        print(f"wrote {write_suite_checks().relative_to(REPO)}")
     for assignment in chosen:
         if args.command == "release":
             for bundle in release(assignment):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from coursebuild.sources import ASSIGNMENTS
-from coursebuild.versions import build_solution, build_student
+from coursebuild.versions import SUITE_CHECKS, build_solution, build_student, suite_checks_text
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,3 +46,10 @@ def test_student_modules_are_clean_stubs(assignment):
         text = module.read_text(encoding="utf-8")
         for leftover in ("# %%", "nbgrader", "BEGIN SOLUTION", "END SOLUTION", "NotImplementedError("):
             assert leftover not in text, f"{module}: solution module still holds {leftover!r}"
+
+
+def test_suite_checks_are_generated():
+    """The hidden suites use the student bundles' checks library, one copy of one source."""
+    assert SUITE_CHECKS.is_file(), f"{SUITE_CHECKS} is missing: run `make student` and commit it"
+    assert SUITE_CHECKS.read_text(encoding="utf-8") == suite_checks_text(), (
+        f"{SUITE_CHECKS.relative_to(REPO)} differs from source/_common/checks.py; run `make student`, never edit it by hand")

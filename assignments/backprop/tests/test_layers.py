@@ -2,8 +2,8 @@
 values against the formulas and gradients against centred differences."""
 import numpy as np
 import pytest
-from checks import assert_close, assert_gradient_close, assert_shape
-from gradcheck import numerical_gradient, numerical_gradient_array
+from checks import (assert_close, assert_gradient_close, assert_shape, numerical_gradient,
+                    numerical_gradient_array)
 
 from layers import BatchNorm, Linear, MSELoss, SoftmaxCrossEntropy, init_he, init_xavier
 

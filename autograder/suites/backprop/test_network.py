@@ -5,9 +5,9 @@ flag; network.py's docstring), never from the layers the student's MLP holds: a 
 with a wrong layer list must not get a reference that repeats the mistake."""
 import numpy as np
 
-from autograder.suites.checks import Wrong, as_array, assert_close, assert_gradient_close, fail
+from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_close, fail,
+                                      numeric_input_gradient, numeric_param_gradient)
 
-from .test_layers import numeric_input_gradient, numeric_param_gradient
 
 SIZES = [4, 5, 3]
 EPS, MOMENTUM = 1e-5, 0.1  # BatchNorm's defaults (layers.py), which MLP uses

@@ -4,9 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from checks import assert_close, assert_gradient_close, assert_shape
+from checks import assert_close, assert_gradient_close, assert_shape, numerical_gradient
 from conv import Conv2D
-from numeric import numeric_gradient
 
 FORWARD = "out[n,f,i,j] = Σ_c Σ_p Σ_q x_pad[n,c,i·S+p,j·S+q]·W[f,c,p,q] + b[f]"
 SIZE = "H' = ⌊(H + 2P − KH)/S⌋ + 1, W' = ⌊(W + 2P − KW)/S⌋ + 1"
@@ -85,10 +84,10 @@ def test_backward_matches_centred_differences(case):
     dx = layer.backward(dout)
     loss = lambda: np.sum(layer.forward(x) * dout)   # ∂loss/∂out = dout
     where = f"(kernel {k}, stride {s}, padding {p})"
-    assert_gradient_close(dx, numeric_gradient(loss, x), f"Conv2D.backward: dx {where}")
-    assert_gradient_close(layer.grads["W"], numeric_gradient(loss, layer.params["W"]),
+    assert_gradient_close(dx, numerical_gradient(loss, x), f"Conv2D.backward: dx {where}")
+    assert_gradient_close(layer.grads["W"], numerical_gradient(loss, layer.params["W"]),
                           f"Conv2D.backward: grads['W'] = Σ_n,i,j dout[n,f,i,j]·x_pad[n,c,i·S+p,j·S+q] {where}")
-    assert_gradient_close(layer.grads["b"], numeric_gradient(loss, layer.params["b"]),
+    assert_gradient_close(layer.grads["b"], numerical_gradient(loss, layer.params["b"]),
                           f"Conv2D.backward: grads['b'] = Σ_n,i,j dout[n,f,i,j] {where}")
 
 

@@ -4,8 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from checks import assert_close, assert_gradient_close, assert_shape
-from numeric import numeric_gradient
+from checks import assert_close, assert_gradient_close, assert_shape, numerical_gradient
 from pool import AvgPool2D, MaxPool2D
 
 LECTURE = np.array([[1, 3, 2, 1],
@@ -60,7 +59,7 @@ def test_backward_matches_centred_differences(layer_class, torch_pool, formula, 
     dout = np.random.default_rng(2).standard_normal(layer.forward(x).shape)
     dx = layer.backward(dout)
     name = f"{layer_class.__name__}(kernel_size={kernel_size}, stride={stride}).backward"
-    assert_gradient_close(dx, numeric_gradient(lambda: np.sum(layer.forward(x) * dout), x), name)
+    assert_gradient_close(dx, numerical_gradient(lambda: np.sum(layer.forward(x) * dout), x), name)
 
 
 @pytest.mark.maxpool2d

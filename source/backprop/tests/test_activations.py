@@ -4,8 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from checks import assert_close, assert_gradient_close, assert_shape
-from gradcheck import numerical_gradient_array
+from checks import assert_close, assert_gradient_close, assert_shape, numerical_gradient_array
 
 from activations import ELU, LeakyReLU, Maxout, ReLU, Sigmoid, Tanh
 

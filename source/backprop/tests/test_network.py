@@ -2,8 +2,7 @@
 parameter gradient against centred differences, and per-layer gradient norms."""
 import numpy as np
 import pytest
-from checks import assert_close, assert_gradient_close, assert_shape
-from gradcheck import numerical_gradient
+from checks import assert_close, assert_gradient_close, assert_shape, numerical_gradient
 
 from layers import SoftmaxCrossEntropy
 from network import MLP
