@@ -24,13 +24,17 @@ SUITES = config.SUITES
 MAX_OUTPUT = 6000
 
 
+def suite_uses_torch(assignment):
+    """True if a module of the assignment's hidden suite mentions torch."""
+    return any("torch" in path.read_text(encoding="utf-8") for path in assignment.folder.glob("*.py"))
+
+
 def preload_torch(assignment):
     """Start importing torch in a background thread if the suite uses it and it is not loaded
     yet (a cold ``grade``): the import, about a second, then overlaps the worker's start-up
     and the tests that do not need torch, and a test that does waits for it on the import
     lock. A warm grader (serve.py) has torch loaded already."""
-    if "torch" in sys.modules or not any("torch" in path.read_text(encoding="utf-8")
-                                         for path in assignment.folder.glob("*.py")):
+    if "torch" in sys.modules or not suite_uses_torch(assignment):
         return
 
     def load():

@@ -112,9 +112,11 @@ def serve(assignment):
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     started = time.monotonic()
     import pytest  # noqa: F401 - loaded once, here, for every job
-    import torch  # noqa: F401 - the suites cross-check against torch
 
-    from . import runner  # noqa: F401
+    from . import runner
+
+    if runner.suite_uses_torch(config.load(assignment)):
+        import torch  # noqa: F401 - the suites cross-check against torch
 
     fresh = _Fresh()
     replies.write(json.dumps({"ready": True, "pid": os.getpid(),
