@@ -34,8 +34,8 @@ from tqdm import tqdm
 from . import config
 from .gradebook import build
 from .results import make_results, read_results, write_results
-from .runner import submission_digest
 from .sandbox import SandboxError
+from .submission import submission_digest
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_S = 300

@@ -104,7 +104,7 @@ def SandboxErrorTypes():
 
 
 def run(args):
-    from .runner import SubmissionError
+    from .submission import SubmissionError
 
     if args.command == "grade":
         from .results import write_results

@@ -1,8 +1,9 @@
 """Grade one submission: run the hidden suite in this (grader) process and build the results.
 
 The suite's tests reach student code only through the ``student`` fixture (a
-``remote.Student``), so nothing from the submission is imported here. Points come from
-the assignment's manifest (``source/<assignment>/assignment.toml``); a test that uses the ``cases`` fixture earns the
+``remote.Student``, provided by the pytest plugin of plugin.py), so nothing from the
+submission is imported here. Points come from the assignment's manifest
+(``source/<assignment>/assignment.toml``); a test that uses the ``cases`` fixture earns the
 fraction of its checks that passed (partial credit) if it ran to its end.
 """
 import contextlib
@@ -16,12 +17,11 @@ from pathlib import Path
 import pytest
 
 from . import config, sandbox, submission, variants
+from .plugin import Collector
 from .remote import Student
-from .submission import SubmissionError, collect_files, submission_digest  # noqa: F401 (re-exported)
+from .submission import SubmissionError, collect_files
 
-SESSION = pytest.StashKey()
 SUITES = config.SUITES
-MAX_OUTPUT = 6000
 
 
 def suite_uses_torch(assignment):
@@ -44,77 +44,6 @@ def preload_torch(assignment):
             pass  # the test that needs it reports the problem
 
     threading.Thread(target=load, name="preload-torch", daemon=True).start()
-
-
-class Collector:
-    """pytest plugin: checks the points table against the suite and records each outcome."""
-
-    def __init__(self, assignment, student):
-        self.assignment = assignment
-        self.student = student
-        self.outcomes = {}   # test name -> (fraction, message)
-        self.docs = {}
-        self.config_problem = None
-        self.skipped = set()  # tests left out with --skip: -k may deselect them before this plugin looks
-        self.misconceptions = {}  # test name -> {named misconception: count} (suites/conftest.py)
-
-    def pytest_configure(self, config):
-        config.stash[SESSION] = self
-
-    def pytest_collection_modifyitems(self, items):
-        found = [item.originalname for item in items]
-        table = set(self.assignment.tests)
-        extra, missing = set(found) - table, table - set(found) - self.skipped
-        if extra or missing or len(found) != len(set(found)):
-            self.config_problem = (f"the manifest of {self.assignment.name} does not match its suite: "
-                                   f"not in the table {sorted(extra)}, not in the suite {sorted(missing)}")
-        for item in items:
-            doc = (item.function.__doc__ or "").strip().splitlines()
-            self.docs[item.originalname] = doc[0] if doc else ""
-        # Visible tests first: the one worker serves every test, so student code could
-        # otherwise stash what a hidden test sent it and show it in a visible test's output.
-        items[:] = sorted(items, key=lambda item: self._hidden(item.originalname))
-
-    def _hidden(self, name):
-        entry = self.assignment.tests.get(name)
-        return entry is None or entry.visibility != "visible"
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        name = item.originalname
-        if call.when == "setup" and call.excinfo is not None:
-            self.outcomes[name] = (0.0, _message(call.excinfo))
-        if call.when != "call":
-            return
-        cases = item.funcargs.get("cases")
-        if call.excinfo is not None:
-            text = _message(call.excinfo)
-            if cases is not None and cases.total:
-                text = cases.summary() + "\nThe test stopped early:\n" + text
-            self.outcomes[name] = (0.0, text)
-        elif cases is not None and cases.failures:
-            self.outcomes[name] = (cases.passed / cases.total, cases.summary())
-            report.outcome = "failed"
-            report.longrepr = cases.summary()
-        else:
-            self.outcomes[name] = (1.0, cases.summary() if cases is not None and cases.total else "")
-
-
-def _message(excinfo):
-    error = excinfo.value
-    if isinstance(error, AssertionError):
-        text = _without_rewrite(str(error))
-    else:
-        text = f"{type(error).__name__}: {error} (while checking the result)"
-    return text[:MAX_OUTPUT]
-
-
-def _without_rewrite(text):
-    """Drop pytest's "assert x >= y / where ..." explanation after a written message."""
-    head, marker, _ = text.partition("\nassert ")
-    return head if marker and head.strip() else text
 
 
 def run_suite(assignment_name, submission_path, extra=None, skip=()):

@@ -71,8 +71,9 @@ def grade_job(assignment, job, fresh):
     """Grade one job dict; the reply dict (never raises for a bad submission)."""
     from .config import ConfigError
     from .results import write_results
-    from .runner import SubmissionError, run_suite
+    from .runner import run_suite
     from .sandbox import SandboxError
+    from .submission import SubmissionError
 
     student = job.get("student")
     started = time.monotonic()

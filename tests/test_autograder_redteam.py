@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, protocol, runner
+from autograder import config, protocol
 from autograder.demo import example_submissions
+from autograder.submission import collect_files, submission_digest
 from test_autograder_grade import grade, scores
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -46,24 +47,24 @@ def test_symlinked_folders_are_not_followed(tmp_path):
     linked = tmp_path / "linked"
     linked.mkdir()
     (linked / "sub").symlink_to(target)                       # the whole folder
-    files, notes = runner.collect_files(backprop, linked)
+    files, notes = collect_files(backprop, linked)
     assert files == {}, files
 
     relative = tmp_path / "relative"
     (relative / "real").mkdir(parents=True)
     (relative / "real" / "deeper").symlink_to(os.path.relpath(target, relative / "real"))
-    files, _ = runner.collect_files(backprop, relative)
+    files, _ = collect_files(backprop, relative)
     assert files == {}, files
 
     single = tmp_path / "single"
     (single / "zipped").mkdir(parents=True)
     (single / "zipped" / "layers.py").symlink_to(target / "layers.py")
     (single / "zipped" / "activations.py").write_text("# mine\n")
-    files, notes = runner.collect_files(backprop, single)
+    files, notes = collect_files(backprop, single)
     assert set(files) == {"activations.py"} and any("layers.py ignored" in n for n in notes)
 
     # the digest only reads real files of the submission
-    assert runner.submission_digest("backprop", linked) == hashlib.sha256().hexdigest()
+    assert submission_digest("backprop", linked) == hashlib.sha256().hexdigest()
 
 
 def test_reply_headers_are_size_limited():

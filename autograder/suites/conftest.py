@@ -1,11 +1,16 @@
-"""Fixtures shared by every hidden suite.
+"""Helpers shared by every hidden suite.
+
+From the grading session (the runner's pytest plugin, autograder/plugin.py):
 
 ``student``:    the submission, reached only through the sandboxed worker (see remote.py).
+``input_seed``: this submission's seed (variants.py: course secret + submission sha256).
+
+Defined here:
+
 ``cases``:      partial credit. Each ``with cases.check("what"):`` block is one check; a
                 failed check is recorded and the test goes on. A test that finishes earns
                 points × passed / total. The misconceptions its failures matched
                 (misconceptions.py) go to ``extra_data.misconceptions``.
-``input_seed``: this submission's seed (variants.py: course secret + submission sha256).
 ``rng``:        the test's own numpy Generator under that seed: hidden inputs are drawn
                 from it, so every submission gets its own; lecture examples stay fixed.
 """
@@ -14,17 +19,6 @@ from collections import Counter
 import pytest
 
 from autograder import variants
-from autograder.runner import SESSION
-
-
-@pytest.fixture(scope="session")
-def student(request):
-    return request.config.stash[SESSION].student
-
-
-@pytest.fixture(scope="session")
-def input_seed(student):
-    return student.input_seed
 
 
 @pytest.fixture
@@ -71,8 +65,5 @@ class _Check:
 
 
 @pytest.fixture
-def cases(request):
-    found = Cases()
-    yield found
-    if found.named:
-        request.config.stash[SESSION].misconceptions[request.node.originalname] = dict(found.named)
+def cases():
+    return Cases()  # the plugin reads it after the test: score, summary, misconceptions
