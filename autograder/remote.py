@@ -1,4 +1,4 @@
-"""The grader's side of the worker: calls go out as data, results come back as data.
+"""One submission's session with its worker: calls go out as data, results come back as data.
 
 ``Student`` is what the hidden suites get as their ``student`` fixture::
 
@@ -16,121 +16,25 @@ instead of waiting for the timeout again. ``student.last_warnings`` lists the wa
 that the last request raised in the worker (e.g. "RuntimeWarning: overflow encountered in
 exp (activations.py, line 35)"), as data: a check that the docstring words as "no overflow
 warning" reads them.
+
+The pipes themselves (framing, deadlines, reply size limits, stderr) are channel.py's;
+this module starts and replaces the worker through it, keeps the budgets and turns
+replies into values or ``StudentError``.
 """
-import os
-import select
-import threading
 import time
 
 import numpy as np
 
 from . import protocol
-from .sandbox import SandboxError, WorkerProcess
+from .channel import Channel, WorkerDied, WorkerTimeout
+from .sandbox import SandboxError
 
-MAX_REPLY_BYTES = 512 << 20
-MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
-STDERR_KEEP = 8000
 MAX_WARNINGS = 20
 MAX_WARNING_TEXT = 300
 
 
 class StudentError(AssertionError):
     """Student code failed; the message says how. Fails the test that made the call."""
-
-
-class Worker:
-    """A running worker with a framed, time-limited request/reply channel."""
-
-    def __init__(self, files, mode, limits, threads):
-        self.process = WorkerProcess(files, mode, limits, threads)
-        popen = self.process.process
-        self.stdin, self.stdout = popen.stdin.fileno(), popen.stdout.fileno()
-        os.set_blocking(self.stdin, False)
-        self.stderr_tail = b""
-        self._stderr_thread = threading.Thread(target=self._drain, args=(popen.stderr,), daemon=True)
-        self._stderr_thread.start()
-
-    def _drain(self, stream):
-        try:
-            for chunk in iter(lambda: stream.read1(4096), b""):
-                self.stderr_tail = (self.stderr_tail + chunk)[-STDERR_KEEP:]
-        except (OSError, ValueError):
-            pass
-
-    def alive(self):
-        return self.process.process.poll() is None
-
-    def request(self, message, timeout, callbacks=(), calls=None):
-        """Send one request and return the decoded reply. Callback frames that come first
-        are answered by running ``callbacks[i]`` here; their arguments go to ``calls[i]``."""
-        deadline = time.monotonic() + timeout
-        self._send(protocol.encode(message), deadline)
-        received = 0
-        while True:
-            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
-            reply = protocol.decode(header, blobs)
-            if not (isinstance(reply, dict) and "callback" in reply):
-                return reply
-            received += len(header) + sum(map(len, blobs))
-            if received > MAX_CALLBACK_BYTES:
-                raise protocol.ProtocolError(f"callbacks of one call sent over {MAX_CALLBACK_BYTES} bytes")
-            self._send(protocol.encode(answer_callback(reply, callbacks, calls)), deadline)
-
-    def _send(self, data, deadline):
-        view = memoryview(data)
-        while view:
-            self._wait(self.stdin, deadline, writing=True)
-            try:
-                view = view[os.write(self.stdin, view[: 1 << 20]):]
-            except BrokenPipeError:
-                raise WorkerDied() from None
-            except BlockingIOError:
-                continue
-
-    def _read(self, n, deadline):
-        chunks = []
-        while n:
-            self._wait(self.stdout, deadline)
-            chunk = os.read(self.stdout, min(n, 1 << 20))
-            if not chunk:
-                raise WorkerDied()
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
-
-    def _wait(self, fd, deadline, writing=False):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WorkerTimeout()
-        ready = select.select([], [fd], [], remaining) if writing else select.select([fd], [], [], remaining)
-        if not any(ready):
-            raise WorkerTimeout()
-
-    def stop(self):
-        self.process.kill()
-        self._stderr_thread.join(timeout=2)
-
-    def exit_description(self):
-        try:
-            code = self.process.process.wait(timeout=2)
-        except Exception:  # noqa: BLE001
-            return "the worker stopped"
-        if code < 0:
-            return f"the worker was killed by signal {-code}" + (
-                " (probably the CPU-time limit)" if -code in (9, 24) else "")
-        return f"the worker process exited with code {code}"
-
-
-def answer_callback(message, callbacks, calls):
-    """Run the grader function a callback frame asks for; its answer as a reply dict."""
-    ident, args = message.get("callback"), message.get("args")
-    if type(ident) is not int or not 0 <= ident < len(callbacks) or not isinstance(args, list):
-        return {"error": "called a function that this call was not given"}
-    calls[ident].append(args[0] if len(args) == 1 else args)
-    try:
-        return {"value": callbacks[ident](*args)}
-    except Exception as error:  # noqa: BLE001 - bad arguments from student code
-        return {"error": f"{type(error).__name__}: {error}"[:500]}
 
 
 class Callback:
@@ -159,16 +63,9 @@ def _refer_callbacks(value, found):
     return value
 
 
-class WorkerDied(Exception):
-    pass
-
-
-class WorkerTimeout(Exception):
-    pass
-
-
 class Student:
-    """One submission's session: a worker started on demand and restarted when it dies."""
+    """One submission's session: a worker (through a Channel) started on demand and
+    replaced when it dies."""
 
     def __init__(self, files, limits, call_timeout, total_budget, mode, threads=1):
         self.files = files  # {module file name: path in the submission}
@@ -177,7 +74,7 @@ class Student:
         self.deadline = time.monotonic() + total_budget
         self.mode = mode
         self.threads = threads
-        self.worker = None
+        self.channel = None
         self.generation = 0
         self.imported = set()
         self.broken = {}  # module -> message
@@ -188,34 +85,34 @@ class Student:
         self.infrastructure_error = None
 
     # -- lifecycle -----------------------------------------------------------------------
-    def _ensure_worker(self):
-        if self.worker is not None and self.worker.alive():
+    def _ensure_channel(self):
+        if self.channel is not None and self.channel.alive():
             return
-        if self.worker is not None:
-            self.worker.stop()
+        if self.channel is not None:
+            self.channel.stop()
             self.restarts += 1
         try:
-            self.worker = Worker(self.files, self.mode, self.limits, self.threads)
+            self.channel = Channel(self.files, self.mode, self.limits, self.threads)
         except SandboxError as error:
-            self.worker = None
+            self.channel = None
             self.infrastructure_error = str(error)
             raise
         self.generation += 1
         self.imported = set()
         try:  # no student code has run yet: a failure here is the machine's, not the student's
-            if self.worker.request({"op": "ping"}, 60) != {"value": "pong"}:
+            if self.channel.request({"op": "ping"}, 60) != {"value": "pong"}:
                 raise WorkerDied()
         except (WorkerDied, WorkerTimeout, protocol.ProtocolError):
-            tail = self.worker.stderr_tail.decode("utf-8", "replace").strip()[-800:]
-            self.worker.stop()
-            self.worker = None
+            tail = self.channel.stderr_tail.decode("utf-8", "replace").strip()[-800:]
+            self.channel.stop()
+            self.channel = None
             self.infrastructure_error = f"the sandboxed worker does not start ({self.mode}): {tail}"
             raise SandboxError(self.infrastructure_error) from None
 
     def close(self):
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
+        if self.channel is not None:
+            self.channel.stop()
+            self.channel = None
 
     # -- requests ------------------------------------------------------------------------
     def _request(self, message, what, timeout=None):
@@ -224,31 +121,31 @@ class Student:
             raise StudentError(f"{what}: not run, this submission used up its total grading time.")
         timeout = min(timeout or self.call_timeout, remaining)
         self.last_warnings = []
-        self._ensure_worker()
+        self._ensure_channel()
         callbacks = []
         message = _refer_callbacks(message, callbacks)
         calls = [[] for _ in callbacks]
         try:
-            reply = self.worker.request(message, timeout, callbacks, calls)
+            reply = self.channel.request(message, timeout, callbacks, calls)
         except WorkerTimeout:
-            self.worker.stop()
+            self.channel.stop()
             raise StudentError(f"{what} did not finish within {timeout:.0f} s (endless loop?); "
                                f"it was stopped.") from None
         except WorkerDied:
-            detail = self.worker.exit_description()
-            tail = self.worker.stderr_tail.decode("utf-8", "replace").strip()[-600:]
-            self.worker.stop()
+            detail = self.channel.exit_description()
+            tail = self.channel.stderr_tail.decode("utf-8", "replace").strip()[-600:]
+            self.channel.stop()
             raise StudentError(f"{what} crashed the worker: {detail}"
                                + (f".\n  last output:\n{tail}" if tail else ".")) from None
         except protocol.ProtocolError as error:
-            self.worker.stop()
+            self.channel.stop()
             raise StudentError(f"{what} sent back something that is not plain data: {error}") from None
         if not isinstance(reply, dict) or not ("value" in reply or "error" in reply):
-            self.worker.stop()
+            self.channel.stop()
             raise StudentError(f"{what}: the worker sent a malformed reply.")
         warned = reply.get("warnings", [])
         if not isinstance(warned, list) or not all(isinstance(w, str) for w in warned):
-            self.worker.stop()
+            self.channel.stop()
             raise StudentError(f"{what}: the worker sent a malformed reply (warnings).")
         self.last_warnings = [w[:MAX_WARNING_TEXT] for w in warned[:MAX_WARNINGS]]
         if "error" in reply:
@@ -259,7 +156,7 @@ class Student:
     def _import(self, module):
         if module in self.broken:
             raise StudentError(self.broken[module])
-        self._ensure_worker()
+        self._ensure_channel()
         if module in self.imported:
             return
         if f"{module}.py" not in self.files:
@@ -309,8 +206,8 @@ class Handle:
         self.student, self.ident, self.label, self.generation = student, ident, label, generation
 
     def _check(self, what):
-        if self.student.generation != self.generation or self.student.worker is None \
-                or not self.student.worker.alive():
+        if self.student.generation != self.generation or self.student.channel is None \
+                or not self.student.channel.alive():
             raise StudentError(f"{what}: not run, the worker holding {self.label} was stopped "
                                f"by an earlier failure.")
 

@@ -1,0 +1,127 @@
+"""The grader's end of the worker's pipes: framed, time-limited request/reply.
+
+A ``Channel`` starts one sandboxed worker process (``sandbox.WorkerProcess``) and talks
+to it in ``protocol.py`` frames over its stdin/stdout; a thread keeps the last
+``STDERR_KEEP`` bytes of its stderr for error messages. Every read and write waits
+against one deadline per request (``WorkerTimeout``); a closed pipe is ``WorkerDied``.
+Replies are size-limited before they are read (``MAX_REPLY_BYTES``); callback frames that
+the worker sends while a request runs are answered here by running the grader's function
+(``answer_callback``), all of them together at most ``MAX_CALLBACK_BYTES``.
+
+What a reply means (student errors, budgets, replacing a dead worker) is the session's
+job: ``remote.Student``.
+"""
+import os
+import select
+import threading
+import time
+
+from . import protocol
+from .sandbox import WorkerProcess
+
+MAX_REPLY_BYTES = 512 << 20
+MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
+STDERR_KEEP = 8000
+
+
+class WorkerDied(Exception):
+    """The worker's pipes closed: it exited or was killed."""
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer before the request's deadline."""
+
+
+class Channel:
+    """A started worker with a framed, time-limited request/reply channel."""
+
+    def __init__(self, files, mode, limits, threads):
+        self.process = WorkerProcess(files, mode, limits, threads)
+        popen = self.process.process
+        self.stdin, self.stdout = popen.stdin.fileno(), popen.stdout.fileno()
+        os.set_blocking(self.stdin, False)
+        self.stderr_tail = b""
+        self._stderr_thread = threading.Thread(target=self._drain, args=(popen.stderr,), daemon=True)
+        self._stderr_thread.start()
+
+    def _drain(self, stream):
+        try:
+            for chunk in iter(lambda: stream.read1(4096), b""):
+                self.stderr_tail = (self.stderr_tail + chunk)[-STDERR_KEEP:]
+        except (OSError, ValueError):
+            pass
+
+    def alive(self):
+        return self.process.process.poll() is None
+
+    def request(self, message, timeout, callbacks=(), calls=None):
+        """Send one request and return the decoded reply. Callback frames that come first
+        are answered by running ``callbacks[i]`` here; their arguments go to ``calls[i]``."""
+        deadline = time.monotonic() + timeout
+        self._send(protocol.encode(message), deadline)
+        received = 0
+        while True:
+            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
+            reply = protocol.decode(header, blobs)
+            if not (isinstance(reply, dict) and "callback" in reply):
+                return reply
+            received += len(header) + sum(map(len, blobs))
+            if received > MAX_CALLBACK_BYTES:
+                raise protocol.ProtocolError(f"callbacks of one call sent over {MAX_CALLBACK_BYTES} bytes")
+            self._send(protocol.encode(answer_callback(reply, callbacks, calls)), deadline)
+
+    def _send(self, data, deadline):
+        view = memoryview(data)
+        while view:
+            self._wait(self.stdin, deadline, writing=True)
+            try:
+                view = view[os.write(self.stdin, view[: 1 << 20]):]
+            except BrokenPipeError:
+                raise WorkerDied() from None
+            except BlockingIOError:
+                continue
+
+    def _read(self, n, deadline):
+        chunks = []
+        while n:
+            self._wait(self.stdout, deadline)
+            chunk = os.read(self.stdout, min(n, 1 << 20))
+            if not chunk:
+                raise WorkerDied()
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _wait(self, fd, deadline, writing=False):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkerTimeout()
+        ready = select.select([], [fd], [], remaining) if writing else select.select([fd], [], [], remaining)
+        if not any(ready):
+            raise WorkerTimeout()
+
+    def stop(self):
+        self.process.kill()
+        self._stderr_thread.join(timeout=2)
+
+    def exit_description(self):
+        try:
+            code = self.process.process.wait(timeout=2)
+        except Exception:  # noqa: BLE001
+            return "the worker stopped"
+        if code < 0:
+            return f"the worker was killed by signal {-code}" + (
+                " (probably the CPU-time limit)" if -code in (9, 24) else "")
+        return f"the worker process exited with code {code}"
+
+
+def answer_callback(message, callbacks, calls):
+    """Run the grader function a callback frame asks for; its answer as a reply dict."""
+    ident, args = message.get("callback"), message.get("args")
+    if type(ident) is not int or not 0 <= ident < len(callbacks) or not isinstance(args, list):
+        return {"error": "called a function that this call was not given"}
+    calls[ident].append(args[0] if len(args) == 1 else args)
+    try:
+        return {"value": callbacks[ident](*args)}
+    except Exception as error:  # noqa: BLE001 - bad arguments from student code
+        return {"error": f"{type(error).__name__}: {error}"[:500]}
