@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.demo import example_submissions
+from autograder.examples import example_submissions
 from test_autograder_grade import grade, scores
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import find_students, in_shard, parse_shard
-from autograder.demo import example_submissions
+from autograder.examples import example_submissions
 from autograder.results import atomic_write
 from test_class_report import Page
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder import exported
-from autograder.demo import example_submissions
+from autograder.examples import example_submissions
 from test_autograder_grade import grade, scores
 
 TINY_MODEL = '''

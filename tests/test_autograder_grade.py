@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.demo import example_submissions
+from autograder.examples import example_submissions
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config, protocol
-from autograder.demo import example_submissions
+from autograder.examples import example_submissions
 from autograder.submission import collect_files, submission_digest
 from test_autograder_grade import grade, scores
 
