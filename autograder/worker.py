@@ -54,7 +54,8 @@ MAX_WARNINGS = 20
 
 
 class Channel:
-    """The grader's pipes: requests come in, replies (and callbacks) go out."""
+    """This process's end of the pipes to the grader (whose end is ``channel.Channel``):
+    requests come in, replies (and callbacks) go out."""
 
     def __init__(self, requests, replies):
         self.requests, self.replies = requests, replies
