@@ -15,7 +15,7 @@ relative_error, and assert_gradient_close, which passes when the relative error 
 import numpy as np
 
 
-def numerical_gradient(f, x, h=1e-6):
+def numerical_gradient(f, x, h=1e-5):
     """Gradient of a scalar-valued ``f`` at ``x`` by centred differences.
 
     f: a function of no arguments that reads ``x`` (it is called after each entry of x
@@ -37,7 +37,7 @@ def numerical_gradient(f, x, h=1e-6):
     return grad
 
 
-def numerical_gradient_array(f, x, dout, h=1e-6):
+def numerical_gradient_array(f, x, dout, h=1e-5):
     """Gradient of Σ f(x) · dout with respect to x, for an array-valued ``f``.
 
     This is exactly what ``backward(dout)`` must return: the chain rule with an

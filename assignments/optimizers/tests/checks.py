@@ -7,7 +7,7 @@ file, with the same tolerances:
 
 * values:    |actual − expected| ≤ atol + rtol·|expected| elementwise, rtol = 1e-6, atol = 1e-8;
 * gradients: relative error max |a − n| / max(|a| + |n|, 1e-8) ≤ 1e-5, where n is the
-  centred difference (f(x + h·e_i) − f(x − h·e_i)) / 2h, h = 1e-6.
+  centred difference (f(x + h·e_i) − f(x − h·e_i)) / 2h, h = 1e-5.
 
 A correct float64 implementation passes both in any reasonable form. ``wrong=[...]`` lets a
 check name a known mistake the answer matches: objects with a ``name``, a ``prediction``
@@ -18,7 +18,7 @@ import numpy as np
 
 RTOL, ATOL = 1e-6, 1e-8  # values
 GRADIENT_TOL, SCALE_FLOOR = 1e-5, 1e-8  # gradients: relative error, and its denominator's floor
-H = 1e-6  # step of the centred differences
+H = 1e-5  # step of the centred differences: about ∛(float64's ε), where truncation (h²) and rounding (ε/h) balance
 
 
 class CheckFailed(AssertionError):
