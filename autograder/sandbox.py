@@ -18,7 +18,8 @@ not count; bubblewrap's own / and /dev would otherwise take up to half the machi
 ``fallback`` mode (bubblewrap missing or unable to create namespaces): when the grader
 runs as root the worker switches to uid/gid 65534 before exec, and on timeout the grader
 kills the process group and every process of that user. There is no network isolation
-or filesystem hiding beyond file permissions in this mode.
+or filesystem hiding beyond file permissions in this mode. As root, rootcheck.py first probes, as
+that user, that it can run the interpreter and cannot read the hidden suites.
 
 ``AUTOGRADER_SANDBOX`` = ``bwrap`` | ``fallback`` | ``auto`` (default) picks the mode.
 """
@@ -110,6 +111,8 @@ def choose_mode(private=()):
         raise SandboxError(f"AUTOGRADER_SANDBOX must be auto, bwrap or fallback, not {wanted!r}")
     if wanted == "fallback" or (wanted == "auto" and not bwrap_works()):
         if os.geteuid() == 0:
+            from .rootcheck import check_root_fallback  # it builds on this module
+
             check_root_fallback(tuple(str(p) for p in private))
         return "fallback"
     if not bwrap_works():
@@ -117,49 +120,6 @@ def choose_mode(private=()):
         raise SandboxError(f"AUTOGRADER_SANDBOX=bwrap but bubblewrap cannot create namespaces here "
                            f"({binary or where}{' from ' + where if binary else ''})")
     return "bwrap"
-
-
-_PRIVACY_PROBE = """
-import os, sys
-for top in sys.argv[1:]:
-    for folder, _, names in os.walk(top):
-        for name in names:
-            try:
-                open(os.path.join(folder, name), "rb").close()
-            except OSError:
-                continue
-            print(os.path.join(folder, name))
-            raise SystemExit(0)
-"""
-
-
-@functools.lru_cache(maxsize=None)
-def check_root_fallback(private):
-    """Fallback as root drops the worker to uid 65534, which must be able to run this
-    interpreter and must not be able to read the hidden suites. Probed once, as that user."""
-    python, _ = python_paths()
-    remedy = ("run the grader as an ordinary user, or let bubblewrap run "
-              "(pip install -r requirements.txt brings it; see README, 'Where it runs')")
-
-    def drop():
-        os.setgroups([])
-        os.setgid(SANDBOX_GID)
-        os.setuid(SANDBOX_UID)
-
-    try:
-        probe = subprocess.run([python, "-I", "-c", _PRIVACY_PROBE, *private], capture_output=True,
-                               text=True, timeout=60, preexec_fn=drop, cwd="/", env=CLEAN_ENV)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
-                           f"{python} ({error}); {remedy}, or install Python where that user can read it") from None
-    if probe.returncode != 0:
-        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
-                           f"{python} (exit {probe.returncode}); {remedy}, "
-                           "or install Python where that user can read it")
-    if probe.stdout.strip():
-        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) can read the "
-                           f"hidden suites ({probe.stdout.strip()}); {remedy}, "
-                           f"or make them private: chmod -R go-rwx {' '.join(private)}")
 
 
 def describe_mode(mode):

@@ -1,0 +1,54 @@
+"""The fallback sandbox as root: before anyone is graded, a probe run as the sandbox user.
+
+In fallback mode as root the worker drops to uid/gid 65534 (sandbox.py). That user must be
+able to run this interpreter, and must not be able to read the hidden suites: there is no
+filesystem hiding in that mode. ``check_root_fallback`` probes both once, as that user, and
+raises SandboxError with one line saying what to do otherwise.
+"""
+import functools
+import os
+import subprocess
+
+from .sandbox import CLEAN_ENV, SANDBOX_GID, SANDBOX_UID, SandboxError, python_paths
+
+_PRIVACY_PROBE = """
+import os, sys
+for top in sys.argv[1:]:
+    for folder, _, names in os.walk(top):
+        for name in names:
+            try:
+                open(os.path.join(folder, name), "rb").close()
+            except OSError:
+                continue
+            print(os.path.join(folder, name))
+            raise SystemExit(0)
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def check_root_fallback(private):
+    """Fallback as root drops the worker to uid 65534, which must be able to run this
+    interpreter and must not be able to read the hidden suites. Probed once, as that user."""
+    python, _ = python_paths()
+    remedy = ("run the grader as an ordinary user, or let bubblewrap run "
+              "(pip install -r requirements.txt brings it; see README, 'Where it runs')")
+
+    def drop():
+        os.setgroups([])
+        os.setgid(SANDBOX_GID)
+        os.setuid(SANDBOX_UID)
+
+    try:
+        probe = subprocess.run([python, "-I", "-c", _PRIVACY_PROBE, *private], capture_output=True,
+                               text=True, timeout=60, preexec_fn=drop, cwd="/", env=CLEAN_ENV)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
+                           f"{python} ({error}); {remedy}, or install Python where that user can read it") from None
+    if probe.returncode != 0:
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
+                           f"{python} (exit {probe.returncode}); {remedy}, "
+                           "or install Python where that user can read it")
+    if probe.stdout.strip():
+        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) can read the "
+                           f"hidden suites ({probe.stdout.strip()}); {remedy}, "
+                           f"or make them private: chmod -R go-rwx {' '.join(private)}")
