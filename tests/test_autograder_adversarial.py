@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.examples import example_submissions
-from test_autograder_grade import grade, scores
+from grading import grade, scores
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 SUITE_FILE = Path(__file__).resolve().parents[1] / "autograder" / "suites" / "optimizers" / "test_optimizers.py"

@@ -14,7 +14,7 @@ import pytest
 from autograder.batch import find_students, in_shard, parse_shard
 from autograder.examples import example_submissions
 from autograder.results import atomic_write
-from test_class_report import Page
+from report_page import Page
 
 REPO = Path(__file__).resolve().parents[1]
 CLASS = {"ann": "solution", "ben": "stubs", "cat": "partial", "dan": "solution", "eve": "partial"}

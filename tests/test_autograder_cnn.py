@@ -11,7 +11,7 @@ import pytest
 
 from autograder import exported
 from autograder.examples import example_submissions
-from test_autograder_grade import grade, scores
+from grading import grade, scores
 
 TINY_MODEL = '''
 from torch import nn

@@ -1,31 +1,9 @@
 """The autograder grades solutions 100, stubs 0, a partly-correct submission exactly, repeatably."""
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from autograder.examples import example_submissions
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def grade(assignment, folder, out, env=None, check=True):
-    """Run ``python -m autograder grade`` and return (results dict, completed process)."""
-    import os
-
-    process = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", assignment, str(folder), "--out", str(out)],
-        cwd=REPO, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
-    if check:
-        assert process.returncode == 0, process.stderr
-    results = json.loads(Path(out).read_text()) if Path(out).exists() else None
-    return results, process
-
-
-def scores(results):
-    return {t["extra_data"]["test"]: t["score"] for t in results["tests"]}
+from grading import grade, scores
 
 
 def check_format(results):

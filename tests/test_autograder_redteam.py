@@ -21,7 +21,7 @@ import pytest
 from autograder import config, protocol
 from autograder.examples import example_submissions
 from autograder.submission import collect_files, submission_digest
-from test_autograder_grade import grade, scores
+from grading import grade, scores
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,8 @@ from autograder.examples import example_submissions
 from autograder.runner import run_suite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_misconceptions import grade_only, mutant  # noqa: E402
+from grading import grade_only  # noqa: E402
+from mutants import MUTANTS, mutant  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CNN_TRAINING = ["test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_test_accuracy",
@@ -70,8 +71,6 @@ def test_table_mistakes_lose_points(label, test, tmp_path, monkeypatch):
     """activation after the last Linear, BatchNorm after the activation, eval() leaving BatchNorm
     in training, max-pool gradient to every tied maximum: each loses points in its test."""
     monkeypatch.setenv("AUTOGRADER_SECRET", "validity")
-    from test_misconceptions import MUTANTS
-
     results = grade_only(MUTANTS[label][0], mutant(tmp_path, label), [test])
     graded = by_test(results)[test]
     assert graded["score"] < graded["max_score"], graded["output"]
