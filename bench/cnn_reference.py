@@ -61,7 +61,10 @@ def plain_baseline():
     notebook = json.loads((reference_dir() / "cnn_cifar10.ipynb").read_text())
     cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
     source = next(c for c in cells if "def plain_baseline(" in c)
-    namespace = {}
+    sys.path.insert(0, str(reference_dir()))
+    import train
+    # what the notebook's first cell imports and the baseline cell uses
+    namespace = {"time": time, "np": np, "torch": torch, "training_device": train.training_device}
     cwd = os.getcwd()
     os.chdir(reference_dir())                  # the cell imports the notebook's modules
     try:

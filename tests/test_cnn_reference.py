@@ -249,7 +249,7 @@ def test_the_reference_nesterov_sgd_is_torch_optim_sgd(solution):
 
 # --- the real thing --------------------------------------------------------------------------
 
-SHORT_BUDGET_S = 30.0       # CI's budget (the reference's target is 65/65 within 15 s); the task's ceiling is 600 s
+SHORT_BUDGET_S = 60.0       # CI's budget (the reference's target is 65/65 within 15 s on an idle machine); the task's ceiling is 600 s
 TASK_CEILING_S = 600.0
 
 

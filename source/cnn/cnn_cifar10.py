@@ -233,9 +233,11 @@ def plain_baseline(images, labels, time_budget_s, seed=0):
 
 # %%
 try:
+    start = time.perf_counter()
     baseline = plain_baseline(data.train_x, data.train_y, TIME_BUDGET_S)
+    baseline_seconds = time.perf_counter() - start
     baseline_test_acc = np.mean(predict(baseline, data.test_x) == data.test_y)
-    print(f"plain baseline: test accuracy {baseline_test_acc:.2%} after {baseline.history[-1]['seconds']:.1f} s")
+    print(f"plain baseline: test accuracy {baseline_test_acc:.2%} after {baseline_seconds:.1f} s of training")
 except NotImplementedError:
     baseline = None                 # the student version: the baseline comes with the solutions
 
