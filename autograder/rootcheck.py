@@ -6,10 +6,9 @@ filesystem hiding in that mode. ``check_root_fallback`` probes both once, as tha
 raises SandboxError with one line saying what to do otherwise.
 """
 import functools
-import os
 import subprocess
 
-from .sandbox import CLEAN_ENV, SANDBOX_GID, SANDBOX_UID, SandboxError, python_paths
+from .sandbox import CLEAN_ENV, SANDBOX_UID, SandboxError, become_sandbox_user, python_paths
 
 _PRIVACY_PROBE = """
 import os, sys
@@ -33,21 +32,17 @@ def check_root_fallback(private):
     remedy = ("run the grader as an ordinary user, or let bubblewrap run "
               "(pip install -r requirements.txt brings it; see README, 'Where it runs')")
 
-    def drop():
-        os.setgroups([])
-        os.setgid(SANDBOX_GID)
-        os.setuid(SANDBOX_UID)
+    def cannot_run(why):
+        return SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
+                            f"{python} ({why}); {remedy}, or install Python where that user can read it")
 
     try:
-        probe = subprocess.run([python, "-I", "-c", _PRIVACY_PROBE, *private], capture_output=True,
-                               text=True, timeout=60, preexec_fn=drop, cwd="/", env=CLEAN_ENV)
+        probe = subprocess.run([python, "-I", "-c", _PRIVACY_PROBE, *private], capture_output=True, text=True,
+                               timeout=60, preexec_fn=become_sandbox_user, cwd="/", env=CLEAN_ENV)
     except (OSError, subprocess.SubprocessError) as error:
-        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
-                           f"{python} ({error}); {remedy}, or install Python where that user can read it") from None
+        raise cannot_run(error) from None
     if probe.returncode != 0:
-        raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) cannot run "
-                           f"{python} (exit {probe.returncode}); {remedy}, "
-                           "or install Python where that user can read it")
+        raise cannot_run(f"exit {probe.returncode}")
     if probe.stdout.strip():
         raise SandboxError(f"fallback sandbox as root: the worker's user (uid {SANDBOX_UID}) can read the "
                            f"hidden suites ({probe.stdout.strip()}); {remedy}, "

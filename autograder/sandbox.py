@@ -201,9 +201,7 @@ class WorkerProcess:
             os.setsid()
             apply_rlimits(limits)
             if drop:
-                os.setgroups([])
-                os.setgid(SANDBOX_GID)
-                os.setuid(SANDBOX_UID)
+                become_sandbox_user()
 
         try:
             self.process = subprocess.Popen(
@@ -237,6 +235,13 @@ class WorkerProcess:
 
     def cleanup(self):
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def become_sandbox_user():
+    """Drop this (root) process to uid/gid 65534 with no supplementary groups."""
+    os.setgroups([])
+    os.setgid(SANDBOX_GID)
+    os.setuid(SANDBOX_UID)
 
 
 def apply_rlimits(limits):

@@ -14,7 +14,6 @@ All three are generated into every built version (student and solution) from wha
 * ``pytest.ini`` registers each task id of ``source/<assignment>/assignment.toml`` as a marker
   (``pytest -m sigmoid`` runs the public tests of that task), with ``--strict-markers``.
 """
-import ast
 import json
 import re
 import tomllib

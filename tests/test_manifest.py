@@ -4,6 +4,7 @@ One task id runs from the solution cell's ``grade_id`` to a pytest marker on the
 tests to the hidden tests that name it in the manifest, and to their points rows.
 """
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def _solution_cells(assignment):
     cells = {}
     for path in sorted((SOURCE / assignment).glob("*.py")):
         for header in CELL.findall(path.read_text(encoding="utf-8")):
-            metadata = ast.literal_eval(header.replace("true", "True").replace("false", "False"))
+            metadata = json.loads(header)
             if metadata.get("solution"):
                 assert metadata["grade_id"] not in cells, f"grade_id {metadata['grade_id']} is used twice"
                 cells[metadata["grade_id"]] = path.name
