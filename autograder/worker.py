@@ -51,6 +51,7 @@ import protocol  # noqa: E402
 HANDLES = {}
 MAX_ERROR_TEXT = 4000
 MAX_WARNINGS = 20
+SANDBOX_ID = 65534  # uid and gid of the sandbox user (sandbox.SANDBOX_UID/GID)
 
 
 class Channel:
@@ -244,11 +245,22 @@ def apply_limits(limits):
         resource.setrlimit(which, (value, value))
 
 
+def leave_root():
+    """Student code never runs as root. Where the worker starts as root (bubblewrap run by
+    root, with only CAP_SETUID/CAP_SETGID kept), it becomes uid/gid 65534 with no groups,
+    which also puts it under ``RLIMIT_NPROC`` (the kernel does not count root's processes)."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(SANDBOX_ID)
+        os.setuid(SANDBOX_ID)
+
+
 def main():
     import json
 
     global CHANNEL
     apply_limits(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})
+    leave_root()
     CHANNEL = Channel(os.fdopen(os.dup(0), "rb", buffering=0), os.fdopen(os.dup(1), "wb", buffering=0))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

@@ -73,6 +73,27 @@ def test_allocating_50_gb(solution, tmp_path):
     assert "MemoryError" in adam_output(results)
 
 
+def test_fork_bomb_is_stopped_by_the_process_limit(solution, tmp_path):
+    """The worker's processes count against RLIMIT_NPROC (256), also when the grader is root:
+    the kernel exempts uid 0, so a worker that were root outside its namespace could fork
+    until the machine ran out of memory (the test runner was killed that way in CI)."""
+    results = grade_with_adam(solution, tmp_path, """
+        import os, time
+        started = 0
+        try:
+            while started < 2000:
+                if os.fork() == 0:
+                    time.sleep(60)
+                    os._exit(0)
+                started += 1
+        except OSError:
+            pass
+        raise RuntimeError(f"started {started} processes")
+    """)
+    started = int(adam_output(results).split("started ")[1].split()[0])
+    assert 0 < started < 256, adam_output(results)
+
+
 def test_object_with_always_true_eq(solution, tmp_path):
     results = grade_with_adam(solution, tmp_path, """
         import numpy as np
