@@ -72,9 +72,9 @@ def build_model():
     ### BEGIN SOLUTION
     # An airbench-style network (Keller Jordan, 2024), narrowed for a 2-core CPU:
     # a 2×2 "patch whitening" convolution (train.py sets its weights from the
-    # data and freezes them), then three groups of conv → max pool → BN → GELU →
-    # conv → BN → GELU, a global max pool, dropout and a scaled linear head.
-    # 7 convolutions, 1 linear layer.
+    # data and freezes them, and picks its stride: 1, or 2 for short budgets),
+    # then three groups of conv → max pool → BN → GELU → conv → BN → GELU, a
+    # global max pool, dropout and a scaled linear head. 7 convolutions, 1 linear layer.
     from collections import OrderedDict
 
     widths = (32, 64, 128)
@@ -109,14 +109,14 @@ def build_model():
 
     layers = OrderedDict(
         normalize=Normalize(),
-        whiten=nn.Conv2d(3, whiten_channels, 2),       # 32×32 → 31×31
+        whiten=nn.Conv2d(3, whiten_channels, 2),       # 32×32 → 31×31 (stride 2: → 16×16)
         whiten_act=nn.GELU(),
         features=nn.Sequential(
-            *group(whiten_channels, widths[0]),        # 31 → 15
-            *group(widths[0], widths[1]),              # 15 → 7
-            *group(widths[1], widths[2]),              # 7 → 3
+            *group(whiten_channels, widths[0]),        # 31 → 15 (16 → 8)
+            *group(widths[0], widths[1]),              # 15 → 7  (8 → 4)
+            *group(widths[1], widths[2]),              # 7 → 3   (4 → 2)
         ),
-        pool=nn.MaxPool2d(3),                          # 3 → 1
+        pool=nn.AdaptiveMaxPool2d(1),                  # 3 → 1   (2 → 1)
         flatten=nn.Flatten(),
         dropout=nn.Dropout(0.1),
         head=nn.Linear(widths[2], 10, bias=False),
