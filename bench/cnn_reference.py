@@ -103,8 +103,32 @@ def run(name, trainer, d, budget, seed):
     result["reached_65_65"] = result["train_acc"] >= BAR and result["test_acc"] >= BAR
     print(f"    {name:<9} {budget:>6g} s  seed {seed}: {seconds:6.1f} s, {result['epochs']:.2f} epochs, "
           f"train {result['train_acc']:.4f}, test {result['test_acc']:.4f}, "
-          f"load {result['load_avg_1min'][0]:.1f}/{result['load_avg_1min'][1]:.1f}", flush=True)
+          f"load {result['load_avg_1min'][0]:.1f}/{result['load_avg_1min'][1]:.1f}", file=sys.stderr, flush=True)
     return result
+
+
+def run_one(argv):
+    """``--one NAME BUDGET SEED [CIFAR10_DIR]``: one run in this process; its result as JSON on stdout."""
+    name, budget, seed = argv[0], float(argv[1]), int(argv[2])
+    _, data_mod, model_mod, train_mod = import_reference()
+    d = data_mod.load_cifar10(argv[3] if len(argv) > 3 else None)
+    if name == "reference":
+        trainer = lambda x, y, b, s: train_mod.train(model_mod.build_model(), x, y, b, seed=s, progress=False)
+    else:
+        trainer = plain_baseline()
+    print(json.dumps(run(name, trainer, d, budget, seed)))
+
+
+def run_in_fresh_process(name, budget, seed, cifar10_dir):
+    """One run in a new Python process, as the grader trains every submission in a fresh worker
+    (no run inherits another's threads, allocator state or warmed-up kernels)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", name, str(budget), str(seed)]
+    command += [cifar10_dir] if cifar10_dir else []
+    process = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if process.returncode != 0:
+        raise SystemExit(f"bench/cnn_reference.py: the {name} run at {budget:g} s, seed {seed}, failed "
+                         f"(exit {process.returncode}); its error is printed above")
+    return json.loads(process.stdout.strip().splitlines()[-1])
 
 
 def summarise(runs):
@@ -164,6 +188,9 @@ def print_summary(out):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--one"]:
+        return run_one(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("json_out", help="where to write the numbers (JSON)")
     parser.add_argument("--budgets", default="10,12.5,15,30", help="comma-separated short budgets (s), reference")
@@ -177,32 +204,26 @@ def main(argv=None):
     parser.add_argument("--cifar10-dir", default=None, help="default: $CIFAR10_DIR")
     args = parser.parse_args(argv)
 
-    directory, data_mod, model_mod, train_mod = import_reference()
-    d = data_mod.load_cifar10(args.cifar10_dir)
+    directory, _, _, train_mod = import_reference()
     print(f"reference: {directory.relative_to(REPO)}   torch {torch.__version__}, "
           f"{train_mod.cpu_threads()} CPU threads, device {train_mod.training_device()}, "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+          f"load {os.getloadavg()[0]:.2f}; every run in a fresh process", flush=True)
 
-    reference = lambda x, y, budget, seed: train_mod.train(model_mod.build_model(), x, y, budget, seed=seed,
-                                                           progress=False)
-    baseline = plain_baseline()
     seeds_at = lambda budget, short: range(short if budget < args.long_budget else args.long_seeds)
-    plan = [("reference", reference, float(b), s) for b in args.budgets.split(",") if b
+    plan = [("reference", float(b), s) for b in args.budgets.split(",") if b
             for s in seeds_at(float(b), args.seeds)]
     if not args.no_long:
-        plan += [("reference", reference, args.long_budget, s) for s in range(args.long_seeds)]
+        plan += [("reference", args.long_budget, s) for s in range(args.long_seeds)]
     for b in [float(b) for b in args.baseline_budgets.split(",") if b]:
         if b >= args.long_budget and args.no_long:
             continue
-        plan += [("baseline", baseline, b, s) for s in seeds_at(b, args.baseline_seeds or args.seeds)]
+        plan += [("baseline", b, s) for s in seeds_at(b, args.baseline_seeds or args.seeds)]
 
-    runs = []
-    for name, trainer, budget, seed in plan:
-        runs.append(run(name, trainer, d, budget, seed))
+    runs = [run_in_fresh_process(name, budget, seed, args.cifar10_dir) for name, budget, seed in plan]
     if not args.no_loaded and not args.no_long:
         print(f"  loaded machine: a second process burns one core during a {args.long_budget:g}-s run", flush=True)
         with BurnOneCore():
-            runs.append(dict(run("reference", reference, d, args.long_budget, 0), loaded=True))
+            runs.append(dict(run_in_fresh_process("reference", args.long_budget, 0, args.cifar10_dir), loaded=True))
 
     out = {"reference": str(directory.relative_to(REPO)), "torch": torch.__version__,
            "cpu_threads": train_mod.cpu_threads(), "device": str(train_mod.training_device()),
