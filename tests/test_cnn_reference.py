@@ -202,19 +202,32 @@ def test_the_reference_model_meets_the_rules_and_exports(solution):
     torch.testing.assert_close(exported.module()(x), model(x))
 
 
-def test_the_reference_model_averages_each_image_with_its_mirror_in_eval_mode(solution):
-    """Flip test-time augmentation lives in forward (the exported graph): eval mode is mirror-invariant."""
+def test_the_reference_model_averages_six_views_in_eval_mode(solution):
+    """Test-time augmentation lives in forward (the exported graph). In eval mode the logits are
+    ¼·(f(x) + f(mirror x)) + ⅛·Σ f(v) over the views v shifted one pixel up-left and down-right
+    (reflected border) and their mirrors, f being the plain forward; in training mode, f(x)."""
     model_mod = solution("cnn", "model")
     torch.manual_seed(0)
     model = model_mod.build_model()
     model.train()
     model(torch.rand(16, 3, 32, 32))                      # some batch statistics, so eval mode is not trivial
     model.eval()
-    x = torch.rand(4, 3, 32, 32)
     with torch.no_grad():
-        torch.testing.assert_close(model(x), model(x.flip(-1)))
+        model.head.weight.mul_(1000)                      # logits of order 1, not 1e-3 as at initialisation
+    plain = lambda v: torch.nn.Sequential.forward(model, v)
+    x = torch.rand(4, 3, 32, 32)
+    padded = torch.from_numpy(np.pad(x.numpy(), ((0, 0), (0, 0), (1, 1), (1, 1)), mode="reflect"))
+    up_left, down_right = padded[:, :, 0:32, 0:32], padded[:, :, 2:34, 2:34]
+    with torch.no_grad():
+        expected = ((plain(x) + plain(x.flip(-1))) / 4
+                    + (plain(up_left) + plain(up_left.flip(-1)) + plain(down_right) + plain(down_right.flip(-1))) / 8)
+        torch.testing.assert_close(model(x), expected)
+        assert (model(x) - plain(x)).abs().max() > 1e-2   # the average is not just the plain forward
         model.train()
-        assert (model(x) - model(x.flip(-1))).abs().max() > 1e-4   # training mode: plain forward
+        torch.manual_seed(1)
+        in_training = model(x)
+        torch.manual_seed(1)
+        torch.testing.assert_close(in_training, plain(x))  # training mode: plain forward (same dropout mask)
 
 
 def test_train_has_only_the_task_parameters(solution):
@@ -245,6 +258,38 @@ def test_the_reference_nesterov_sgd_is_torch_optim_sgd(solution):
         theirs.zero_grad()
     for a, b in zip(mine, ref):
         torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape", [(64, 288), (300, 48)])
+def test_the_reference_orthogonalise_approximates_u_v_transposed(solution, shape):
+    """Newton–Schulz (3 quintic steps) ≈ U·Vᵀ of G = U·S·Vᵀ: for singular values S spread over a factor
+    of 10, the result has singular values in [0.5, 1.3] and the same singular vectors."""
+    train_mod = solution("cnn", "train")
+    u, _, vh = torch.linalg.svd(torch.randn(*shape, generator=torch.Generator().manual_seed(0)), full_matrices=False)
+    g = u @ torch.diag(torch.logspace(0, 1, min(shape))) @ vh
+    o = train_mod.orthogonalise(g)
+    assert o.shape == g.shape
+    singular = torch.linalg.svdvals(o)
+    assert 0.5 <= singular.min() and singular.max() <= 1.3, (singular.min(), singular.max())
+    cosine = (o * (u @ vh)).sum() / (o.norm() * (u @ vh).norm())
+    assert cosine > 0.95, f"cos(orthogonalise(G), U·Vᵀ) = {cosine:.3f}"
+
+
+def test_the_reference_muon_step_follows_its_formula(solution):
+    """v ← μ·v + G; W ← W·√C_out/‖W‖ − lr·orthogonalise(G + μ·v), with G flattened to (C_out, C_in·k·k)."""
+    train_mod = solution("cnn", "train")
+    torch.manual_seed(0)
+    w = torch.randn(8, 3, 3, 3, requires_grad=True)
+    expected, v = w.detach().clone(), torch.zeros(8, 3, 3, 3)
+    muon = train_mod.Muon([w], momentum=0.6)
+    for lr in (0.2, 0.1):
+        grad = torch.randn(8, 3, 3, 3)
+        w.grad = grad.clone()
+        muon.step(lr)
+        v = 0.6 * v + grad
+        expected = expected * 8 ** 0.5 / expected.norm()
+        expected = expected - lr * train_mod.orthogonalise((grad + 0.6 * v).reshape(8, -1)).view(8, 3, 3, 3)
+        torch.testing.assert_close(w.detach(), expected)
 
 
 # --- the real thing --------------------------------------------------------------------------

@@ -77,21 +77,28 @@ def build_model():
     widths = (32, 64, 128)
     whiten_channels = 24
 
-    class FlipAveraged(nn.Sequential):
-        """In evaluation mode, the average of the logits of each image and of its mirror image.
+    class TestTimeAveraged(nn.Sequential):
+        """In evaluation mode, a weighted average of the logits of six views of each image.
 
-        Test-time augmentation that lives inside ``forward``, so it is part of the
-        exported graph the autograder grades (one batch of 2N images through the
-        same layers: each layer still appears once in the graph). It costs twice the
-        evaluation time and no training time, and bought +0.4 to +1.0 % test accuracy
-        in six runs of 0.27 epochs; in training mode ``forward`` is plain.
+        The views: the image, and the image shifted by one pixel up-left and down-right
+        (the border filled by reflection), each also mirrored; the logits are averaged
+        with weights 1/4 for the image and its mirror, 1/8 for each of the other four
+        (airbench's test-time augmentation). It lives inside ``forward``, so it is part of
+        the exported graph the autograder grades: one batch of 6N images through the same
+        layers. It costs six times the evaluation time and no training time. Measured
+        (seed 0), test accuracy with no averaging / the mirror only / the six views:
+        600 s run 85.7 / 86.6 / 87.0 %, 15 s run 63.1 / 64.0 / 65.2 %. In training mode
+        ``forward`` is plain.
         """
 
         def forward(self, x):
             if self.training:
                 return super().forward(x)
-            logits = super().forward(torch.cat([x, x.flip(-1)]))
-            return (logits[:len(x)] + logits[len(x):]) / 2
+            n = len(x)
+            padded = nn.functional.pad(x, (1, 1, 1, 1), mode="reflect")      # (N, 3, 34, 34)
+            views = torch.cat([x, padded[:, :, :-2, :-2], padded[:, :, 2:, 2:]])
+            logits = super().forward(torch.cat([views, views.flip(-1)])).view(6, n, -1)
+            return (2 * (logits[0] + logits[3]) + logits[1] + logits[2] + logits[4] + logits[5]) / 8
 
     def group(c_in, c_out):
         return [
@@ -119,4 +126,4 @@ def build_model():
         head=nn.Linear(widths[2], 10, bias=False),
         scale=Scale(1 / 9),
     )
-    return FlipAveraged(layers)
+    return TestTimeAveraged(layers)
