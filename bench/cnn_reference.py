@@ -200,6 +200,8 @@ def main(argv=None):
     parser.add_argument("--no-long", action="store_true", help="skip every run at the long budget")
     parser.add_argument("--baseline-budgets", default="15,30,600", help="budgets of the plain baseline ('' for none)")
     parser.add_argument("--baseline-seeds", type=int, default=None, help="default: as the reference's")
+    parser.add_argument("--baseline-long-seeds", type=int, default=None,
+                        help="seeds of the baseline at the long budget (default: as --long-seeds)")
     parser.add_argument("--no-loaded", action="store_true", help="skip the loaded-machine run")
     parser.add_argument("--cifar10-dir", default=None, help="default: $CIFAR10_DIR")
     args = parser.parse_args(argv)
@@ -217,7 +219,9 @@ def main(argv=None):
     for b in [float(b) for b in args.baseline_budgets.split(",") if b]:
         if b >= args.long_budget and args.no_long:
             continue
-        plan += [("baseline", b, s) for s in seeds_at(b, args.baseline_seeds or args.seeds)]
+        seeds = range(args.baseline_long_seeds if args.baseline_long_seeds is not None and b >= args.long_budget
+                      else len(seeds_at(b, args.baseline_seeds or args.seeds)))
+        plan += [("baseline", b, s) for s in seeds]
 
     runs = [run_in_fresh_process(name, budget, seed, args.cifar10_dir) for name, budget, seed in plan]
     if not args.no_loaded and not args.no_long:
