@@ -128,9 +128,11 @@ def use_coarse_patches(model, coarse):
     With stride 2 the 2×2 patches no longer overlap: the image becomes a 16×16 grid of
     whitened patches instead of 31×31, and every later layer does about a quarter of the
     work (``COARSE_SPEEDUP``: 3.1 times the images per second). The network loses detail,
-    so it pays only when few epochs fit: with a 15-s budget (3 seeds) it trained 0.65–0.75
-    epochs to 65.4–65.8 % test accuracy, where stride 1 trained 0.22–0.24 epochs to
-    56–59 %; with 60 s, 78.8 % (3.5 epochs). ``train`` keeps stride 2 unless
+    so it pays only when few epochs fit: with a 15-s budget (3 seeds, measured before Muon and
+    the six-view averaging) it trained 0.65–0.75 epochs to 65.4–65.8 % test accuracy, where
+    stride 1 trained 0.22–0.24 epochs to 56–59 %; with 60 s, 78.8 % (3.5 epochs). The speed-up
+    was measured with SGD; Muon's per-step cost slows the coarse steps (25 % fewer images per
+    second at batch 64, less at 128), so the switch to stride 1 comes at a somewhat longer budget. ``train`` keeps stride 2 unless
     ``FINE_FROM_EPOCHS`` epochs fit with stride 1 (on the 2-core CPU, budgets of about four
     minutes and more; 600 s with stride 1 gave 86.9 %). Where between 60 and 600 s stride 1
     starts to win was not measured. The trained model is exported with the stride it was
