@@ -211,7 +211,7 @@ def main(argv=None):
           f"{train_mod.cpu_threads()} CPU threads, device {train_mod.training_device()}, "
           f"load {os.getloadavg()[0]:.2f}; every run in a fresh process", flush=True)
 
-    seeds_at = lambda budget, short: range(short if budget < args.long_budget else args.long_seeds)
+    seeds_at = lambda budget, short, long=args.long_seeds: range(short if budget < args.long_budget else long)
     plan = [("reference", float(b), s) for b in args.budgets.split(",") if b
             for s in seeds_at(float(b), args.seeds)]
     if not args.no_long:
@@ -219,9 +219,8 @@ def main(argv=None):
     for b in [float(b) for b in args.baseline_budgets.split(",") if b]:
         if b >= args.long_budget and args.no_long:
             continue
-        seeds = range(args.baseline_long_seeds if args.baseline_long_seeds is not None and b >= args.long_budget
-                      else len(seeds_at(b, args.baseline_seeds or args.seeds)))
-        plan += [("baseline", b, s) for s in seeds]
+        long_seeds = args.long_seeds if args.baseline_long_seeds is None else args.baseline_long_seeds
+        plan += [("baseline", b, s) for s in seeds_at(b, args.baseline_seeds or args.seeds, long_seeds)]
 
     runs = [run_in_fresh_process(name, budget, seed, args.cifar10_dir) for name, budget, seed in plan]
     if not args.no_loaded and not args.no_long:

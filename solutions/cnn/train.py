@@ -239,9 +239,9 @@ def use_coarse_patches(model, coarse):
     the six-view averaging) it trained 0.65–0.75 epochs to 65.4–65.8 % test accuracy, where
     stride 1 trained 0.22–0.24 epochs to 56–59 %; with 60 s, 78.8 % (3.5 epochs). The speed-up
     was measured with SGD; Muon's per-step cost slows the coarse steps (25 % fewer images per
-    second at batch 64, less at 128), so the switch to stride 1 comes at a somewhat longer budget. ``train`` keeps stride 2 unless
-    ``FINE_FROM_EPOCHS`` epochs fit with stride 1 (on the 2-core CPU, budgets of about four
-    minutes and more; 600 s with stride 1 gave 86.9 %). Where between 60 and 600 s stride 1
+    second at batch 64, less at 128), so the switch to stride 1 comes at a somewhat longer
+    budget. ``train`` keeps stride 2 unless ``FINE_FROM_EPOCHS`` epochs fit with stride 1 (on
+    the 2-core CPU, budgets of about four minutes and more; 600 s with stride 1 gave 86.9 %). Where between 60 and 600 s stride 1
     starts to win was not measured. The trained model is exported with the stride it was
     trained with.
     """
@@ -338,16 +338,11 @@ class Muon:
     """
 
     def __init__(self, filters, momentum):
-        self.filters, self.momentum, self.lr = list(filters), momentum, 0.0
+        self.filters, self.momentum = list(filters), momentum
         self.velocity = {p: torch.zeros_like(p) for p in self.filters}
-
-    def zero_grad(self):
-        for p in self.filters:
-            p.grad = None
 
     @torch.no_grad()
     def step(self, lr):
-        self.lr = lr
         for p in self.filters:
             if p.grad is None:
                 continue
