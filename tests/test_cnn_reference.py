@@ -292,6 +292,34 @@ def test_the_reference_muon_step_follows_its_formula(solution):
         torch.testing.assert_close(w.detach(), expected)
 
 
+@pytest.mark.parametrize("long_run", [True, False], ids=["long run", "short run"])
+def test_the_reference_takes_fine_patches_only_in_a_long_run(solution, monkeypatch, long_run):
+    """A long run trains the whitening bias on coarse (stride-2) patches, then after FINE_FROM_PROGRESS of
+    its time switches to stride 1 and freezes that bias; a short run stays coarse. The whitening filters
+    never change. Random images: this checks the schedule, not the accuracy."""
+    model_mod, train_mod = solution("cnn", "model", "train")
+    monkeypatch.setattr(train_mod, "FINE_FROM_EPOCHS", 0 if long_run else float("inf"))
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (512, 3, 32, 32), dtype=np.uint8), rng.integers(0, 10, 512)
+    budget = 8.0
+    model = train_mod.train(model_mod.build_model(), images, labels, budget, progress=False)
+    whiten = model.whiten
+    assert not whiten.weight.requires_grad
+    before = model_mod.build_model()
+    train_mod.init_whitening(before, torch.from_numpy(images[:1000]))
+    torch.testing.assert_close(whiten.weight, before.whiten.weight, msg="the whitening filters were trained")
+    assert whiten.bias.abs().max() > 0, "the whitening bias was never trained"
+    fine = [r for r in model.history if not r["coarse_patches"]]
+    if long_run:
+        assert whiten.stride == (1, 1) and not whiten.bias.requires_grad, (whiten.stride, whiten.bias.requires_grad)
+        deadline = budget - (1.0 + 0.02 * budget)
+        assert fine and min(r["seconds"] for r in fine) >= train_mod.FINE_FROM_PROGRESS * deadline, (
+            f"fine patches from {min(r['seconds'] for r in fine) if fine else None} s, "
+            f"expected after {train_mod.FINE_FROM_PROGRESS} × {deadline} s")
+    else:
+        assert whiten.stride == (2, 2) and whiten.bias.requires_grad and not fine, (whiten.stride, len(fine))
+
+
 # --- the real thing --------------------------------------------------------------------------
 
 SHORT_BUDGET_S = 60.0       # CI's budget (the reference's target is 65/65 within 15 s on an idle machine); the task's ceiling is 600 s
