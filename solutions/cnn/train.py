@@ -249,9 +249,10 @@ def use_coarse_patches(model, coarse):
     on the 2-core CPU, budgets of about four minutes and more) starts coarse and switches to
     stride 1 after ``FINE_FROM_PROGRESS`` of its time, progressive resizing as in fast.ai's
     DAWNBench entries: 600 s, 3 seeds, 86.6–87.3 % test (12.1–13.5 epochs); seed 0 with
-    stride 1 throughout: 86.7 % (9.2 epochs); stride 2 throughout: 82.4 % (a loaded run). The convolutions and the head do not
-    depend on the grid size (the last pool is global), so the same weights serve both. The
-    trained model is exported with the stride it ended with.
+    stride 1 throughout: 86.7 % (9.2 epochs); stride 2 throughout: 82.4 % (a loaded run).
+    The convolutions and the head do not depend on the grid size (the last pool is global),
+    so the same weights serve both. The trained model is exported with the stride it ended
+    with.
     """
     model.whiten.stride = (2, 2) if coarse else (1, 1)
 
