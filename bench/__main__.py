@@ -4,7 +4,9 @@ Parts: ``grade`` (one solution submission per assignment, CNN training excluded,
 ``grade-all`` (a synthetic class of 100 per assignment: solutions, stubs, partial and
 four hostile submissions; the warm grade-all with -j 2 (and -j 1 for optimizers) next to the
 cold one, one process per submission, with -j 2; their results must be identical), ``public-tests``
-(each assignment's public tests against its solution) and ``cnn`` (the reference CNN and a plain
+(each assignment's public tests against its solution), ``cnn-speed`` (the reference CNN's training
+steps per second: whitening stride, memory layout, batch size, eager against ``torch.compile``;
+about two and a half minutes) and ``cnn`` (the reference CNN and a plain
 baseline, 3 seeds per budget: time to 65 % train and test accuracy, accuracy at 15 s, 30 s and
 600 s, and at 600 s with one core busy elsewhere; about two hours).
 """
@@ -25,7 +27,7 @@ from autograder import config
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
 ASSIGNMENTS = tuple(config.names())
-PARTS = ("grade", "grade-all", "public-tests", "cnn")
+PARTS = ("grade", "grade-all", "public-tests", "cnn-speed", "cnn")
 # The hidden cnn tests that need the trained CNN; `grade` leaves them out (training is timed by `cnn`).
 CNN_TASK_TESTS = ("test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_test_accuracy", "test_cnn_training_time")
 
@@ -134,6 +136,12 @@ def bench_public_tests(work):
     return rows
 
 
+def bench_cnn_speed(work):
+    out = work / "cnn-speed.json"
+    timed([sys.executable, str(REPO / "bench" / "cnn_step_speed.py"), str(out)], cwd=REPO)
+    return json.loads(out.read_text())
+
+
 def bench_cnn(work):
     out = work / "cnn.json"
     # Everything bench/cnn_reference.py measures by default: the reference at 10, 12.5, 15, 30 and
@@ -155,6 +163,10 @@ def print_table(results):
                   f"load {row['load_before']} before)")
     for assignment, row in results.get("public-tests", {}).items():
         print(f"public tests {assignment:<10} {row['wall_s']:6.2f} s   {row['summary']}")
+    for row in results.get("cnn-speed", {}).get("runs", []):
+        print(f"reference CNN step, stride {row['stride']}, {'channels-last' if row['channels_last'] else 'contiguous'}, "
+              f"batch {row['batch']}, {'torch.compile' if row['compile'] else 'eager'}: {row['images_per_s']} images/s "
+              f"(first step {row['first_step_s']:.1f} s)")
     if "cnn" in results:
         cnn = results["cnn"]
         for row in cnn.get("summary", []):
@@ -171,7 +183,8 @@ def main(argv=None):
     parser.add_argument("--skip", nargs="*", default=[], choices=PARTS)
     args = parser.parse_args(argv)
     results = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-    runners = {"grade": bench_grade, "grade-all": bench_grade_all, "public-tests": bench_public_tests, "cnn": bench_cnn}
+    runners = {"grade": bench_grade, "grade-all": bench_grade_all, "public-tests": bench_public_tests,
+               "cnn-speed": bench_cnn_speed, "cnn": bench_cnn}
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         for part in PARTS:
             if part not in args.skip:
