@@ -95,7 +95,9 @@ def train(model, images, labels, time_budget_s=600.0, seed=0, progress=True):
     generator = torch.Generator().manual_seed(seed)
 
     # The images stay uint8 (a float32 copy would take 600 MB); each batch becomes a
-    # channels-last float tensor, the fast layout for CPU convolutions.
+    # channels-last float tensor, the fast layout for CPU convolutions (make bench, fine
+    # patches: 708–826 images/s against 535–621 in the default layout). torch.compile was
+    # measured too and left out: its steps were no faster, and compiling took 31–40 s.
     x_all = torch.from_numpy(np.asarray(images, dtype=np.uint8))
     y_all = torch.from_numpy(np.asarray(labels, dtype=np.int64))
     n = len(x_all)
