@@ -10,7 +10,7 @@ compilation, with an empty compile cache as on a fresh grading worker, and a tra
 pays it like any step.
 
 Configurations: the whitening stride (1: fine patches, the bias frozen, as in the second part
-of a long run; 2: coarse patches, the bias trained, as in a short run), the memory layout
+of a long run; 2: coarse patches, the bias trained, as in its first part), the memory layout
 (channels-last or contiguous), the batch size, and eager against ``torch.compile``.
 
 Usage:  python bench/cnn_step_speed.py [results.json]
