@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from autograder import config
+from bench.cnn_step_speed import describe as describe_speed_run
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
@@ -164,9 +165,7 @@ def print_table(results):
     for assignment, row in results.get("public-tests", {}).items():
         print(f"public tests {assignment:<10} {row['wall_s']:6.2f} s   {row['summary']}")
     for row in results.get("cnn-speed", {}).get("runs", []):
-        print(f"reference CNN step, stride {row['stride']}, {'channels-last' if row['channels_last'] else 'contiguous'}, "
-              f"batch {row['batch']}, {'torch.compile' if row['compile'] else 'eager'}: {row['images_per_s']} images/s "
-              f"(first step {row['first_step_s']:.1f} s)")
+        print(f"reference CNN step, {describe_speed_run(row)}")
     if "cnn" in results:
         cnn = results["cnn"]
         for row in cnn.get("summary", []):

@@ -80,6 +80,13 @@ def measure(config):
             "ms_per_step": round(1000 * seconds, 1), "steps_timed": len(times), "images_per_s": round(config["batch"] / seconds)}
 
 
+def describe(row):
+    """One line for a measured configuration (also `python -m bench`'s table)."""
+    return (f"stride {row['stride']}, {'channels-last' if row['channels_last'] else 'contiguous'}, "
+            f"batch {row['batch']}, {'torch.compile' if row['compile'] else 'eager'}: "
+            f"{row['images_per_s']} images/s (first step {row['first_step_s']:.1f} s)")
+
+
 def main(argv):
     if argv[:1] == ["--one"]:
         print(json.dumps(measure(json.loads(argv[1]))))
@@ -94,9 +101,7 @@ def main(argv):
             raise SystemExit(f"bench/cnn_step_speed.py: configuration {config} failed (exit {done.returncode}); "
                              f"its error is printed above")
         row = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"    stride {row['stride']}, {'channels-last' if row['channels_last'] else 'contiguous':<13} "
-              f"batch {row['batch']:>3} {'compiled' if row['compile'] else 'eager':<8}: "
-              f"{row['images_per_s']:>5} images/s, first step {row['first_step_s']:.1f} s", file=sys.stderr, flush=True)
+        print(f"    {describe(row)}", file=sys.stderr, flush=True)
         rows.append(row)
     results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "runs": rows}
     if argv:
