@@ -7,8 +7,8 @@ Both modes give the worker
   * its own process group, killed as a whole when a call times out.
 
 ``bwrap`` mode (preferred) adds namespaces: the worker sees only /usr, /lib, /bin, /etc,
-the Python installation, the virtual environment, the harness (worker.py + protocol.py,
-read-only) and the submission copy; hidden suites and solutions are not visible. It has
+the Python installation, the virtual environment, the harness (worker.py + protocol.py, or
+graph_eval.py; read-only) and the submission copy; hidden suites and solutions are not visible. It has
 no network, its own PID namespace (every process it starts dies with it) and runs as
 uid/gid 65534 (``namespace_args``: as root, a real uid 65534, so that ``RLIMIT_NPROC`` holds).
 Everything it can write is a size-limited tmpfs (``SCRATCH_MB``): /tmp,
@@ -178,8 +178,10 @@ def rlimits(memory_mb, cpu_s, file_mb=64, processes=256):
 class WorkerProcess:
     """One started worker: a Popen plus the folders made for it."""
 
-    def __init__(self, files, mode, limits, threads=1):
-        """``files``: {name: source path} copied into the fresh working directory."""
+    def __init__(self, files, mode, limits, threads=1, script="worker.py"):
+        """``files``: {name: source path} copied into the fresh working directory.
+        ``script``: the harness program to run (``worker.py``, or ``graph_eval.py`` for the
+        grader's measurement of an exported CNN), started as ``python -I script limits``."""
         self.mode = mode
         self.root = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
         work, harness = self.root / "work", self.root / "harness"
@@ -187,7 +189,7 @@ class WorkerProcess:
         harness.mkdir()
         for name, source in files.items():
             shutil.copyfile(source, work / name)
-        for name in HARNESS_FILES:
+        for name in {*HARNESS_FILES, script}:
             shutil.copyfile(HERE / name, harness / name)
         drop = mode == "fallback" and os.geteuid() == 0
         if drop or mode == "bwrap":
@@ -217,10 +219,10 @@ class WorkerProcess:
                         *scratch("/dev/shm"), "--remount-ro", "/", "--clearenv"]
             for key, value in env.items():
                 command += ["--setenv", key, value]
-            command += [python, "-I", "/harness/worker.py", limit_arg]
+            command += [python, "-I", f"/harness/{script}", limit_arg]
             cwd, popen_env = None, {"PATH": CLEAN_ENV["PATH"]}
         else:
-            command = [python, "-I", str(harness / "worker.py"), limit_arg]
+            command = [python, "-I", str(harness / script), limit_arg]
             cwd, popen_env = str(work), env
 
         def prepare():  # runs in the child between fork and exec

@@ -4,6 +4,7 @@ import io
 import json
 import os
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from autograder import exported
 from autograder.examples import example_submissions
-from grading import grade, scores
+from grading import grade, grade_only, scores
 
 TINY_MODEL = '''
 from torch import nn
@@ -49,9 +50,65 @@ def test_cnn_layers_and_task_with_stub_model(tmp_path, convs, architecture_point
     assert got["test_cnn_architecture"] == architecture_points
     assert got["test_cnn_training_time"] == 5
     assert got["test_cnn_train_accuracy"] == 0 and got["test_cnn_test_accuracy"] == 0
+    outputs = {t["extra_data"]["test"]: t["output"] for t in results["tests"]}
+    assert "train accuracy on the first 10000 training images is" in outputs["test_cnn_train_accuracy"]
+    assert "test accuracy is" in outputs["test_cnn_test_accuracy"], outputs["test_cnn_test_accuracy"]
     if not architecture_points:
         output = next(t["output"] for t in results["tests"] if t["extra_data"]["test"] == "test_cnn_architecture")
         assert "at least 7 convolution layers" in output and "has 6 Conv2d" in output
+
+
+HOSTILE_FORWARD = {
+    # 300 matrix products of (250, 2048) x (2048, 2048) per batch: ~5 s a batch, ~7 min in all
+    "slow": "h = x.flatten(1)[:, :1].expand(-1, 2048)\n"
+            "        for _ in range(300):\n"
+            "            x = x + (h @ self.w).sum() * 0\n",
+    "wrong_shape": "return self.body(x)[:, :5]\n",
+}
+HOSTILE_MODEL = TINY_MODEL.format(convs=6) + '''
+import torch
+
+
+class Hostile(nn.Module):
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+        self.w = nn.Parameter(torch.zeros(2048, 2048), requires_grad=False)
+
+    def forward(self, x):
+        {forward}
+        return self.body(x)
+
+
+_build = build_model
+build_model = lambda: Hostile(_build())
+'''
+ACCURACY_TESTS = ["test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_test_accuracy",
+                  "test_cnn_training_time"]
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("slow", "evaluating the exported model on 20,000 images took longer than 20 s, the grader's limit"),
+    ("wrong_shape", "forward returns (250, 5); it must return class scores of shape (batch, 10) = (250, 10)"),
+])
+def test_a_model_that_cannot_be_evaluated_loses_only_the_accuracy_points(tmp_path, monkeypatch, kind, message):
+    """The grader measures accuracy in a sandboxed process with a time limit of its own: a graph
+    that is slow or returns the wrong shape costs the two accuracy tests, with one clear line,
+    and the architecture and training-time tests still count."""
+    require_cifar10()
+    folder = tiny_submission(tmp_path, 6)
+    (folder / "model.py").write_text(HOSTILE_MODEL.format(forward=HOSTILE_FORWARD[kind]))
+    monkeypatch.setenv("CIFAR10_DIR", DATA)
+    monkeypatch.setenv("AUTOGRADER_CNN_BUDGET", "20")
+    monkeypatch.setenv("AUTOGRADER_CNN_EVAL_TIMEOUT", "20")
+    started = time.monotonic()
+    results = grade_only("cnn", folder, ACCURACY_TESTS)
+    assert time.monotonic() - started < 120
+    got = scores(results)
+    assert got["test_cnn_architecture"] == 15 and got["test_cnn_training_time"] == 5, results["tests"]
+    for name in ("test_cnn_train_accuracy", "test_cnn_test_accuracy"):
+        output = next(t["output"] for t in results["tests"] if t["extra_data"]["test"] == name)
+        assert got[name] == 0 and message in output, output
 
 
 def test_cnn_stubs_score_0_without_data(tmp_path):
