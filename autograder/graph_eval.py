@@ -53,7 +53,10 @@ def predict(archive, images, mode, limits, threads, timeout):
         lines = err.decode("utf-8", "replace").strip().splitlines() or [
             f"the evaluating process ended with status {worker.process.returncode} "
             "(killed by a memory or CPU limit?)"]
-        raise EvaluationError(f"the exported model fails on CIFAR-10 images: {lines[-1]}"[:600])
+        line = lines[-1][:500]
+        if "allocate memory" in line and "RLIMIT_AS" in limits:
+            line += f" (the grader's memory limit is {limits['RLIMIT_AS'] >> 20} MiB)"
+        raise EvaluationError(f"the exported model fails on CIFAR-10 images: {line}")
     try:
         predicted = np.load(io.BytesIO(out), allow_pickle=False)
     except ValueError:

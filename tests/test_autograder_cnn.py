@@ -64,6 +64,8 @@ HOSTILE_FORWARD = {
             "        for _ in range(300):\n"
             "            x = x + (h @ self.w).sum() * 0\n",
     "wrong_shape": "return self.body(x)[:, :5]\n",
+    # 16 GiB, beyond the worker's 12 GiB memory limit (the grader's process has none)
+    "huge": "x = x + torch.ones(4, 1024, 1024, 1024, device=x.device).sum() * 0\n",
 }
 HOSTILE_MODEL = TINY_MODEL.format(convs=6) + '''
 import torch
@@ -90,10 +92,13 @@ ACCURACY_TESTS = ["test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_
 @pytest.mark.parametrize("kind, message", [
     ("slow", "evaluating the exported model on 20,000 images took longer than 20 s, the grader's limit"),
     ("wrong_shape", "forward returns (250, 5); it must return class scores of shape (batch, 10) = (250, 10)"),
+    ("huge", "you tried to allocate 17179869184 bytes. Error code 12 (Cannot allocate memory) "
+             "(the grader's memory limit is 12288 MiB)"),
 ])
 def test_a_model_that_cannot_be_evaluated_loses_only_the_accuracy_points(tmp_path, monkeypatch, kind, message):
-    """The grader measures accuracy in a sandboxed process with a time limit of its own: a graph
-    that is slow or returns the wrong shape costs the two accuracy tests, with one clear line,
+    """The grader measures accuracy in a sandboxed process with the worker's limits and a time
+    limit of its own: a graph that is slow, too big or returns the wrong shape costs the two
+    accuracy tests, with one clear line,
     and the architecture and training-time tests still count."""
     require_cifar10()
     folder = tiny_submission(tmp_path, 6)
