@@ -90,7 +90,7 @@ ACCURACY_TESTS = ["test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_
 
 
 @pytest.mark.parametrize("kind, message", [
-    ("slow", "evaluating the exported model on 20,000 images took longer than 20 s, the grader's limit"),
+    ("slow", "evaluating the exported model on 20,000 images took longer than 10 s, the grader's limit"),
     ("wrong_shape", "forward returns (250, 5); it must return class scores of shape (batch, 10) = (250, 10)"),
     ("huge", "you tried to allocate 17179869184 bytes. Error code 12 (Cannot allocate memory) "
              "(the grader's memory limit is 12288 MiB)"),
@@ -105,7 +105,7 @@ def test_a_model_that_cannot_be_evaluated_loses_only_the_accuracy_points(tmp_pat
     (folder / "model.py").write_text(HOSTILE_MODEL.format(forward=HOSTILE_FORWARD[kind]))
     monkeypatch.setenv("CIFAR10_DIR", DATA)
     monkeypatch.setenv("AUTOGRADER_CNN_BUDGET", "20")
-    monkeypatch.setenv("AUTOGRADER_CNN_EVAL_TIMEOUT", "20")
+    monkeypatch.setenv("AUTOGRADER_CNN_EVAL_TIMEOUT", "10")
     started = time.monotonic()
     results = grade_only("cnn", folder, ACCURACY_TESTS)
     assert time.monotonic() - started < 120
