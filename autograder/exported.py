@@ -99,9 +99,14 @@ def _check_graph(name, body):
 
 def load(data):
     """The ExportedProgram in ``data`` after the checks above (raises UnsafeModel)."""
+    return load_clean(sanitize(data))
+
+
+def load_clean(clean):
+    """The ExportedProgram in ``clean``, an archive that ``sanitize`` returned; its graph's
+    call targets are checked again after loading (raises UnsafeModel)."""
     import torch
 
-    clean = sanitize(data)
     try:
         program = torch.export.load(io.BytesIO(clean))
     except Exception as error:  # noqa: BLE001 - any failure means an unusable archive

@@ -98,8 +98,7 @@ ACCURACY_TESTS = ["test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_
 def test_a_model_that_cannot_be_evaluated_loses_only_the_accuracy_points(tmp_path, monkeypatch, kind, message):
     """The grader measures accuracy in a sandboxed process with the worker's limits and a time
     limit of its own: a graph that is slow, too big or returns the wrong shape costs the two
-    accuracy tests, with one clear line,
-    and the architecture and training-time tests still count."""
+    accuracy tests, with one clear line, and the architecture and training-time tests still count."""
     require_cifar10()
     folder = tiny_submission(tmp_path, 6)
     (folder / "model.py").write_text(HOSTILE_MODEL.format(forward=HOSTILE_FORWARD[kind]))

@@ -32,7 +32,7 @@ import pytest
 from autograder import graph_eval
 from autograder.remote import StudentError
 
-EVAL_BATCH = 250
+EVAL_BATCH = graph_eval.BATCH  # the batch size the model is exported for
 TRAIN_EVAL_IMAGES = 10_000  # train accuracy is measured on the first 10,000 training images
 
 
@@ -122,13 +122,14 @@ def trained(student):
         result.error = str(error)
         return result
     try:
-        result.program = exported.load(data)
+        clean = exported.sanitize(data)
+        result.program = exported.load_clean(clean)
     except exported.UnsafeModel as error:
         result.error = str(error)
         return result
     try:
         result.train_accuracy, result.test_accuracy = accuracies(
-            exported.sanitize(data), student,
+            clean, student,
             [(train_x[:TRAIN_EVAL_IMAGES], train_y[:TRAIN_EVAL_IMAGES]), (test_x, test_y)])
     except graph_eval.EvaluationError as error:
         result.eval_error = str(error)
