@@ -89,7 +89,7 @@ def build_solution(assignment, out_dir):
         if source.kind == "module":
             _write(target, _module_text(notebook))
         else:
-            _write_notebook(target.with_suffix(".ipynb"), _clean_notebook(notebook, keep_nbgrader=False))
+            _write_notebook(target.with_suffix(".ipynb"), _clean_notebook(notebook, keep_nbgrader=True))
     write_bundle_files(assignment, out_dir)
     return out_dir
 

@@ -37,3 +37,31 @@ def copy_version(version, assignment, tmp_path):
     dest = Path(tmp_path) / assignment
     shutil.copytree(REPO / version / assignment, dest)
     return dest
+
+
+def first_task_only(assignment, folder):
+    """Write, into the student version copied at ``folder``, the file of the manifest's first
+    task with only that task's solution cells written (every other cell keeps its stub), as a
+    student who has just finished the first task has it. Returns (task id, file name)."""
+    import re
+    import tomllib
+
+    import jupytext
+
+    from coursebuild.regions import without_markers
+    from coursebuild.stubs import name_the_stubs
+    from coursebuild.versions import _module_text
+
+    source = REPO / "source" / assignment
+    tasks = tomllib.loads((source / "assignment.toml").read_text(encoding="utf-8"))["tasks"]
+    first, entry = next(iter(tasks.items()))
+    notebook = jupytext.read(source / entry["file"], fmt="py:percent")
+    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION$", re.M | re.S)
+    for cell in notebook.cells:
+        metadata = cell.metadata.get("nbgrader", {})
+        if metadata.get("solution") and metadata.get("grade_id") != first:
+            cell.source = region.sub(lambda m: f"{m.group(1)}raise NotImplementedError()", cell.source)
+        cell.source = without_markers(cell.source, entry["file"])
+    text = name_the_stubs(_module_text(notebook), entry["file"])
+    (Path(folder) / entry["file"]).write_text(text, encoding="utf-8")
+    return first, entry["file"]

@@ -29,19 +29,51 @@
 # 6. Batch Normalisation as a remedy.
 #
 # Every figure is also saved as a PNG file in `figures/`.
+#
+# You can run the notebook before everything is written: each section runs what is
+# written and says, in one line, which function it is still waiting for. The cells marked
+# "tests" run the public tests of the tasks the next section uses (`check("sigmoid")`
+# runs `pytest -m sigmoid`); they print which tests pass and what a failing one expected.
+# `nbgrader validate` runs them too.
 
 # %%
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
 
 from activations import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from layers import SoftmaxCrossEntropy
 from network import MLP
 
+sys.path.insert(0, str(Path("tests").resolve()))
+from notebook_checks import check  # noqa: E402  (check("sigmoid") runs pytest -m sigmoid)
+
 FIGURES = Path("figures")
 FIGURES.mkdir(exist_ok=True)
+_told = set()
+
+
+def attempt(work, *args, **kwargs):
+    """``work(*args, **kwargs)``; if it reaches a function you have not written yet, None and
+    one line naming that function (once per cell)."""
+    try:
+        return work(*args, **kwargs)
+    except NotImplementedError as stub:
+        missing = str(stub).split(" is not written yet")[0]
+        shell = get_ipython()
+        key = (shell.execution_count if shell else 0, missing)
+        if key not in _told:
+            _told.add(key)
+            print(f"waiting for {missing}: write it, then run this cell again")
+        return None
+
+
+def written(results):
+    """The entries of a {name: result} dict whose result exists (its code is written)."""
+    return {name: value for name, value in results.items() if value is not None}
 
 
 def save(fig, name):
@@ -72,6 +104,10 @@ def save(fig, name):
 # The factor $f'(z)$ depends on the activation. The figure shows each function (top) and
 # its derivative (bottom), both computed by your classes.
 
+# %% tags=["raises-exception"] nbgrader={"grade": true, "grade_id": "check_activations", "locked": true, "points": 40, "schema_version": 3, "solution": false, "task": false}
+# tests: the activations this notebook uses
+check("sigmoid", "tanh", "relu", "leaky_relu", "elu")
+
 # %%
 ACTIVATIONS = {
     "sigmoid": Sigmoid(),
@@ -81,25 +117,27 @@ ACTIVATIONS = {
     "elu (alpha=1)": ELU(alpha=1.0),
 }
 z = np.linspace(-5, 5, 1001)
-fig, axes = plt.subplots(2, len(ACTIVATIONS), figsize=(16, 6), sharex=True)
-for (name, act), top, bottom in zip(ACTIVATIONS.items(), axes[0], axes[1]):
-    top.plot(z, act.forward(z))
-    top.set_title(name)
-    bottom.plot(z, act.derivative(z), color="tab:red")
-    bottom.set_xlabel("z")
-    for ax in (top, bottom):
-        ax.axhline(0, color="gray", lw=0.5)
-        ax.axvline(0, color="gray", lw=0.5)
-        ax.grid(alpha=0.3)
-axes[0, 0].set_ylabel("f(z)")
-axes[1, 0].set_ylabel("f'(z)")
-save(fig, "activations")
+edges = np.array([-4.0, 4.0])
+curves = written({name: attempt(lambda act: (act.forward(z), act.derivative(z), act.derivative(edges)), act)
+                  for name, act in ACTIVATIONS.items()})
+if curves:
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.2 * len(curves), 6), sharex=True, squeeze=False)
+    for (name, (f, d, _)), top, bottom in zip(curves.items(), axes[0], axes[1]):
+        top.plot(z, f)
+        top.set_title(name)
+        bottom.plot(z, d, color="tab:red")
+        bottom.set_xlabel("z")
+        for ax in (top, bottom):
+            ax.axhline(0, color="gray", lw=0.5)
+            ax.axvline(0, color="gray", lw=0.5)
+            ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("f(z)")
+    axes[1, 0].set_ylabel("f'(z)")
+    save(fig, "activations")
 
-print(f"{'activation':24s} {'max f(z)':>9s} {'max f_prime(z)':>15s} {'f_prime(-4)':>12s} {'f_prime(4)':>11s}")
-for name, act in ACTIVATIONS.items():
-    d = act.derivative(z)
-    edge = act.derivative(np.array([-4.0, 4.0]))
-    print(f"{name:24s} {act.forward(z).max():9.4f} {d.max():15.4f} {edge[0]:12.4f} {edge[1]:11.4f}")
+    print(f"{'activation':24s} {'max f(z)':>9s} {'max f_prime(z)':>15s} {'f_prime(-4)':>12s} {'f_prime(4)':>11s}")
+    for name, (f, d, edge) in curves.items():
+        print(f"{name:24s} {f.max():9.4f} {d.max():15.4f} {edge[0]:12.4f} {edge[1]:11.4f}")
 
 # %% [markdown]
 # Read the table:
@@ -136,13 +174,16 @@ def chain_gradient(make_activation, depth, w, b, x):
     return float(grad[0, 0])
 
 
-print(f"{'depth':>5s} {'sigmoid chain':>15s} {'(1/4)^depth':>13s} {'ratio to depth-1':>17s} {'tanh chain':>11s}")
-previous = 1.0
-for depth in range(1, 13):
-    g = chain_gradient(Sigmoid, depth, w=1.0, b=-0.5, x=0.5)
-    g_tanh = chain_gradient(Tanh, depth, w=1.0, b=0.0, x=0.0)
-    print(f"{depth:5d} {g:15.3e} {0.25 ** depth:13.3e} {g / previous:17.4f} {g_tanh:11.4f}")
-    previous = g
+DEPTHS = range(1, 13)
+sigmoid_chain = attempt(lambda: [chain_gradient(Sigmoid, n, w=1.0, b=-0.5, x=0.5) for n in DEPTHS])
+tanh_chain = attempt(lambda: [chain_gradient(Tanh, n, w=1.0, b=0.0, x=0.0) for n in DEPTHS])
+if sigmoid_chain is not None:
+    print(f"{'depth':>5s} {'sigmoid chain':>15s} {'(1/4)^depth':>13s} {'ratio to depth-1':>17s} {'tanh chain':>11s}")
+    previous = 1.0
+    for depth, g, g_tanh in zip(DEPTHS, sigmoid_chain, tanh_chain or [None] * len(DEPTHS)):
+        tanh_text = f"{g_tanh:11.4f}" if g_tanh is not None else f"{'(not yet)':>11s}"
+        print(f"{depth:5d} {g:15.3e} {0.25 ** depth:13.3e} {g / previous:17.4f} {tanh_text}")
+        previous = g
 
 # %% [markdown]
 # Each extra sigmoid layer multiplies the gradient by exactly 0.25: after 10 layers only
@@ -157,14 +198,23 @@ for depth in range(1, 13):
 # %%
 rng = np.random.default_rng(0)
 depths = np.arange(1, 21)
+zs = rng.standard_normal((200, depths[-1]))
+
+
+def best_and_typical(make, best_b, best_x):
+    """|d output/d x| along the chain at z = 0, and its geometric mean for random z ~ N(0, 1)."""
+    best = [abs(chain_gradient(make, n, 1.0, best_b, best_x)) for n in depths]
+    typical = np.exp(np.mean(np.cumsum(np.log(make().derivative(zs)), axis=1), axis=0))
+    return best, typical
+
+
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for name, make, best_b, best_x in [("sigmoid", Sigmoid, -0.5, 0.5), ("tanh", Tanh, 0.0, 0.0)]:
-    best = [abs(chain_gradient(make, n, 1.0, best_b, best_x)) for n in depths]
-    ax.semilogy(depths, best, "o-", label=f"{name}, z = 0 at every layer")
-    # random pre-activations z ~ N(0, 1): the product of f'(z) over the layers
-    zs = rng.standard_normal((200, depths[-1]))
-    typical = np.exp(np.mean(np.cumsum(np.log(make().derivative(zs)), axis=1), axis=0))
-    ax.semilogy(depths, typical, "s--", label=f"{name}, random z ~ N(0, 1) (geometric mean)")
+    lines = attempt(best_and_typical, make, best_b, best_x)
+    if lines is None:
+        continue
+    ax.semilogy(depths, lines[0], "o-", label=f"{name}, z = 0 at every layer")
+    ax.semilogy(depths, lines[1], "s--", label=f"{name}, random z ~ N(0, 1) (geometric mean)")
 ax.semilogy(depths, 0.25 ** depths, "k:", label="(1/4)^depth")
 ax.set_xlabel("number of layers between x and the output")
 ax.set_ylabel("|d output / d x|  (log scale)")
@@ -183,6 +233,10 @@ save(fig, "chain_rule")
 # every Linear layer, the first layer first. If gradients vanish, the first layers get
 # almost no signal and barely learn.
 
+# %% tags=["raises-exception"] nbgrader={"grade": true, "grade_id": "check_network", "locked": true, "points": 34, "schema_version": 3, "solution": false, "task": false}
+# tests: what a forward and backward pass of the MLP uses
+check("linear", "softmax_cross_entropy", "mlp")
+
 # %%
 N, D, H, C, HIDDEN = 128, 64, 64, 10, 10
 data_rng = np.random.default_rng(42)
@@ -200,6 +254,9 @@ def grad_norms(activation, init="xavier", batchnorm=False, hidden=HIDDEN):
 
 
 def print_norms(title, results):
+    results = written(results)
+    if not results:
+        return
     print(title)
     print(f"  {'':22s} {'first layer':>12s} {'last layer':>11s} {'first/last':>11s} {'mean ratio l/(l+1)':>19s}")
     for name, norms in results.items():
@@ -208,17 +265,18 @@ def print_norms(title, results):
 
 
 def plot_norms(ax, results, title):
-    for name, norms in results.items():
+    for name, norms in written(results).items():
         ax.semilogy(np.arange(len(norms)), norms, "o-", label=name)
     ax.set_xlabel("layer (0 = first, next to the input)")
     ax.set_ylabel("||dL/dW||  (log scale)")
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    if written(results):
+        ax.legend(fontsize=8)
 
 
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu"]
-by_activation = {name: grad_norms(name, init="xavier") for name in NAMES}
+by_activation = {name: attempt(grad_norms, name, init="xavier") for name in NAMES}
 print_norms("Xavier initialisation, 10 hidden layers:", by_activation)
 fig, ax = plt.subplots(figsize=(8, 5))
 plot_norms(ax, by_activation, "Gradient norm per layer, by activation (Xavier init)")
@@ -236,19 +294,21 @@ save(fig, "grad_norms_by_activation")
 
 # %%
 hidden_counts = [1, 2, 4, 6, 8, 10, 15, 20]
-fig, ax = plt.subplots(figsize=(7, 4.5))
-print(f"{'hidden layers':>13s} " + " ".join(f"{name:>11s}" for name in NAMES))
-first = {name: [grad_norms(name, hidden=h)[0] for h in hidden_counts] for name in NAMES}
-for i, h in enumerate(hidden_counts):
-    print(f"{h:13d} " + " ".join(f"{first[name][i]:11.2e}" for name in NAMES))
-for name in NAMES:
-    ax.semilogy(hidden_counts, first[name], "o-", label=name)
-ax.set_xlabel("number of hidden layers")
-ax.set_ylabel("||dL/dW|| of the first layer  (log scale)")
-ax.set_title("First-layer gradient versus depth (Xavier init)")
-ax.grid(alpha=0.3, which="both")
-ax.legend(fontsize=8)
-save(fig, "first_layer_vs_depth")
+first = written({name: attempt(lambda name: [grad_norms(name, hidden=h)[0] for h in hidden_counts], name)
+                 for name in NAMES})
+if first:
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    print(f"{'hidden layers':>13s} " + " ".join(f"{name:>11s}" for name in first))
+    for i, h in enumerate(hidden_counts):
+        print(f"{h:13d} " + " ".join(f"{first[name][i]:11.2e}" for name in first))
+    for name in first:
+        ax.semilogy(hidden_counts, first[name], "o-", label=name)
+    ax.set_xlabel("number of hidden layers")
+    ax.set_ylabel("||dL/dW|| of the first layer  (log scale)")
+    ax.set_title("First-layer gradient versus depth (Xavier init)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    save(fig, "first_layer_vs_depth")
 
 # %% [markdown]
 # ## 5. Weight initialisation
@@ -269,11 +329,15 @@ save(fig, "first_layer_vs_depth")
 # - **He**, $\mathrm{Var}(W) = 2/\text{fan\_in}$: the same idea for ReLU, which zeroes about
 #   half of its inputs and so halves the variance; the factor 2 makes up for it.
 
+# %% tags=["raises-exception"] nbgrader={"grade": true, "grade_id": "check_initialisers", "locked": true, "points": 5, "schema_version": 3, "solution": false, "task": false}
+# tests: init_xavier and init_he
+check("initialisers")
+
 # %%
 INITS = ["small", "large", "xavier", "he"]
 fig, axes = plt.subplots(1, 2, figsize=(14, 5))
 for ax, activation in zip(axes, ["tanh", "relu"]):
-    by_init = {init: grad_norms(activation, init=init) for init in INITS}
+    by_init = {init: attempt(grad_norms, activation, init=init) for init in INITS}
     print_norms(f"{activation}, 10 hidden layers, by initialiser:", by_init)
     plot_norms(ax, by_init, f"Gradient norm per layer, {activation}, by initialiser")
 save(fig, "grad_norms_by_init")
@@ -306,7 +370,9 @@ def hidden_activations(activation, init):
 
 print("tanh network: std of the activations | fraction saturated (|a| > 0.99), layer by layer")
 for init in INITS:
-    outputs = hidden_activations("tanh", init)
+    outputs = attempt(hidden_activations, "tanh", init)
+    if outputs is None:
+        continue
     stds = " ".join(f"{a.std():8.1e}" for a in outputs[::3])
     saturated = " ".join(f"{np.mean(np.abs(a) > 0.99):5.2f}" for a in outputs[::3])
     print(f"  {init:7s} std (layers 0, 3, 6, 9): {stds} | saturated: {saturated}")
@@ -324,6 +390,10 @@ for init in INITS:
 #
 # Below: the same ten-layer networks with and without BatchNorm after every hidden Linear.
 
+# %% tags=["raises-exception"] nbgrader={"grade": true, "grade_id": "check_batchnorm", "locked": true, "points": 10, "schema_version": 3, "solution": false, "task": false}
+# tests: BatchNorm's forward (train and eval) and backward
+check("batchnorm")
+
 # %%
 cases = {
     "sigmoid, xavier": ("sigmoid", "xavier"),
@@ -333,8 +403,8 @@ cases = {
 fig, axes = plt.subplots(1, len(cases), figsize=(16, 4.8))
 for ax, (title, (activation, init)) in zip(axes, cases.items()):
     results = {
-        "without BatchNorm": grad_norms(activation, init=init),
-        "with BatchNorm": grad_norms(activation, init=init, batchnorm=True),
+        "without BatchNorm": attempt(grad_norms, activation, init=init),
+        "with BatchNorm": attempt(grad_norms, activation, init=init, batchnorm=True),
     }
     print_norms(f"{title}:", results)
     plot_norms(ax, results, title)
@@ -354,3 +424,12 @@ save(fig, "grad_norms_batchnorm")
 # 3. Xavier keeps the tanh network balanced but makes a ReLU network's gradients smaller
 #    than He does. Use the variance argument from section 5 to explain the factor.
 # 4. A bias added right before BatchNorm gets a zero gradient. Why?
+
+# %% [markdown]
+# ## Before you submit
+#
+# The tasks this notebook does not use have public tests too: Maxout and the MSE loss.
+
+# %% tags=["raises-exception"] nbgrader={"grade": true, "grade_id": "check_other_tasks", "locked": true, "points": 11, "schema_version": 3, "solution": false, "task": false}
+# tests: Maxout and MSELoss
+check("maxout", "mse_loss")
