@@ -53,22 +53,30 @@ from notebook_checks import check  # noqa: E402  (check("sigmoid") runs pytest -
 
 FIGURES = Path("figures")
 FIGURES.mkdir(exist_ok=True)
-_told = set()
+_waiting = []
 
 
 def attempt(work, *args, **kwargs):
-    """``work(*args, **kwargs)``; if it reaches a function you have not written yet, None and
-    one line naming that function (once per cell)."""
+    """``work(*args, **kwargs)``; None if it reaches a function you have not written yet. The
+    cell then ends with one line naming every such function it met."""
     try:
         return work(*args, **kwargs)
     except NotImplementedError as stub:
         missing = str(stub).split(" is not written yet")[0]
-        shell = get_ipython()
-        key = (shell.execution_count if shell else 0, missing)
-        if key not in _told:
-            _told.add(key)
-            print(f"waiting for {missing}: write it, then run this cell again")
+        if missing not in _waiting:
+            _waiting.append(missing)
         return None
+
+
+def _say_waiting(*_):
+    if _waiting:
+        print(f"waiting for {', '.join(_waiting)}: write {'them' if len(_waiting) > 1 else 'it'}, then run this cell again")
+        _waiting.clear()
+
+
+if get_ipython() is not None and not getattr(get_ipython(), "_waiting_registered", False):
+    get_ipython().events.register("post_run_cell", _say_waiting)
+    get_ipython()._waiting_registered = True
 
 
 def written(results):
