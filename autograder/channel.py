@@ -16,10 +16,10 @@ import select
 import threading
 import time
 
-from . import protocol
+from .harness import protocol
 from .sandbox import WorkerProcess
 
-MAX_REPLY_BYTES = 512 << 20
+MAX_REPLY_BYTES = 64 << 20     # one reply; a request may allow more (the CNN export: its own cap)
 MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
 STDERR_KEEP = 8000
 
@@ -54,14 +54,15 @@ class Channel:
     def alive(self):
         return self.process.process.poll() is None
 
-    def request(self, message, timeout, callbacks=(), calls=None):
-        """Send one request and return the decoded reply. Callback frames that come first
-        are answered by running ``callbacks[i]`` here; their arguments go to ``calls[i]``."""
+    def request(self, message, timeout, callbacks=(), calls=None, max_bytes=MAX_REPLY_BYTES):
+        """Send one request and return the decoded reply (at most ``max_bytes``). Callback
+        frames that come first are answered by running ``callbacks[i]`` here; their
+        arguments go to ``calls[i]``."""
         deadline = time.monotonic() + timeout
         self._send(protocol.encode(message), deadline)
         received = 0
         while True:
-            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), MAX_REPLY_BYTES)
+            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), max_bytes)
             reply = protocol.decode(header, blobs)
             if not (isinstance(reply, dict) and "callback" in reply):
                 return reply

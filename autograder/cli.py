@@ -136,7 +136,7 @@ def run(args):
         out_dir = Path(args.out_dir) if args.out_dir else root.resolve().parent / "autograded" / args.assignment
         from .sandbox import choose_mode
 
-        choose_mode(private=[config.SUITES])  # a sandbox that cannot grade stops here, not per student
+        choose_mode(private=config.private_paths(config.load(args.assignment)))  # a sandbox that cannot grade stops here, not per student
         return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
                          gradebook=not args.no_gradebook)
     if args.command == "serve":
@@ -156,12 +156,7 @@ def run(args):
 
         path, secret_from = build_bundle(args.assignment, Path(args.out))
         print(f"wrote {path}")
-        if secret_from is None:
-            print("autograder: warning: no course secret (AUTOGRADER_SECRET, AUTOGRADER_SECRET_FILE or "
-                  "~/.config/autograder/secret), so Gradescope will draw hidden inputs from the development "
-                  "secret, which anyone with this repository can reproduce", file=sys.stderr)
-        else:
-            print(f"the course secret (from {secret_from}) is in the bundle as 'secret'")
+        print(f"the course secret (from {secret_from}) is in the bundle as 'secret'")
         return 0
     if args.command == "demo":
         from .demo import run_demo

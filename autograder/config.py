@@ -19,6 +19,7 @@ from pathlib import Path
 
 SUITES = Path(__file__).resolve().parent / "suites"
 SOURCE = Path(__file__).resolve().parents[1] / "source"
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 MANIFEST = "assignment.toml"
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -51,6 +52,8 @@ class Assignment:
     total_budget_s: float
     threads: int
     demo_partial: list     # modules the demo's "partial" submission takes from the solution
+    task: dict = field(default_factory=dict)          # the [task] table: the task's own facts
+    private_data: list = field(default_factory=list)  # env variables naming data a student must not read
 
     @property
     def allowed_files(self):
@@ -132,6 +135,8 @@ def load(name):
         total_budget_s=float(os.environ.get("AUTOGRADER_TOTAL_BUDGET", limits.get("total_budget_s", 300))),
         threads=int(limits.get("threads", 1)),
         demo_partial=list(table.get("demo", {}).get("partial", [])),
+        task=dict(table.get("task", {})),
+        private_data=list(limits.get("private_data", [])),
     )
 
 
@@ -143,3 +148,18 @@ def resolved_manifest(name):
     lists = (f"modules = {settings.modules!r}\ngiven = {settings.given!r}\n").replace("'", '"')
     head, marker, rest = text.partition("\n[")
     return head.rstrip("\n") + "\n" + lists + marker + rest
+
+
+def private_paths(assignment=None, environ=None):
+    """What no sandboxed process may read: the hidden suites, the solutions and the source of
+    the assignments, the course secret's file and the data the assignment's manifest names
+    in ``[limits] private_data`` (CIFAR-10 with its labels, a held-out set). The bubblewrap
+    sandbox does not even show them; the fallback as root checks file permissions against
+    this list before anyone is graded."""
+    from .variants import secret_files
+
+    environ = os.environ if environ is None else environ
+    paths = [SUITES, SOLUTIONS, SOURCE]
+    if assignment is not None:
+        paths += [Path(environ[name]) for name in assignment.private_data if environ.get(name)]
+    return paths + secret_files(environ)

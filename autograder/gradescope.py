@@ -13,7 +13,8 @@ import zipfile
 from pathlib import Path
 
 from . import config
-from .variants import DEVELOPMENT_SECRET, find_secret
+from .sandbox import SandboxError
+from .variants import find_secret
 
 HERE = Path(__file__).resolve().parent
 CIFAR10_DOWNLOAD = HERE.parent / "coursebuild" / "download_cifar10.py"
@@ -59,8 +60,11 @@ if [ -f "$SOURCE/download_cifar10.py" ] && [ -z "${{CIFAR10_DIR:-}}" ]; then
 fi
 # The worker runs as uid 65534: it must run the interpreter but never read the hidden suites,
 # even where bubblewrap cannot create namespaces (the grader then runs in fallback mode).
+# Nor the data set with its labels (the grader reads it, the sandbox gets images only).
 chmod -R a+rX "$PREFIX"
 chmod -R go-rwx "$SOURCE"
+if [ -d "$PREFIX/data" ]; then chmod -R go-rwx "$PREFIX/data"; fi
+if [ -n "${{CIFAR10_DIR:-}}" ] && [ -e "$CIFAR10_DIR" ]; then chmod -R go-rwx "$CIFAR10_DIR"; fi
 "$PREFIX/venv/bin/python" -c "import sys; print('autograder python', sys.version.split()[0])"
 """
 
@@ -104,12 +108,16 @@ def _add(bundle, name, data, executable=False):
 
 def build_bundle(assignment, out):
     settings = config.load(assignment)
-    files = [p for p in sorted(HERE.glob("*.py")) if p.name not in NOT_SHIPPED]
+    files = [p for p in sorted(HERE.rglob("*.py")) if p.relative_to(HERE).parts[0] != "suites"
+             and "__pycache__" not in p.parts and p.name not in NOT_SHIPPED]
     suites = sorted(p for p in (HERE / "suites").iterdir() if p.is_file())
     suite = [p for p in sorted(settings.folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     needs_cifar10 = any(b"CIFAR10_DIR" in p.read_bytes() for p in suite)
-    found, where = find_secret()
-    secret = None if found == DEVELOPMENT_SECRET.encode() else found
+    secret, where = find_secret(create=False)
+    if secret is None:
+        raise SandboxError(f"no course secret for the Gradescope bundle ({where}): set AUTOGRADER_SECRET "
+                           "or write one to ~/.config/autograder/secret; without it hidden inputs could be "
+                           "reproduced by anyone")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -120,9 +128,8 @@ def build_bundle(assignment, out):
         for path in files + suites + suite:
             _add(bundle, str(Path("autograder") / path.relative_to(HERE)), path.read_bytes())
         _add(bundle, f"autograder/suites/{assignment}/{config.MANIFEST}", config.resolved_manifest(assignment))
-        if secret is not None:  # private to Gradescope: setup.sh makes the source folder root-only
-            _add(bundle, "secret", secret + b"\n")
+        _add(bundle, "secret", secret + b"\n")  # private: setup.sh makes the source folder root-only
         if needs_cifar10:  # setup.sh downloads the data set with the course's own checked download
             _add(bundle, "download_cifar10.py", CIFAR10_DOWNLOAD.read_bytes())
     tmp.replace(out)
-    return out, where if secret is not None else None
+    return out, where

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from . import protocol
+from .harness import protocol
 from .channel import Channel, WorkerDied, WorkerTimeout
 from .sandbox import SandboxError
 
@@ -83,6 +83,7 @@ class Student:
         self.last_warnings = []  # the warnings the last request raised in the worker (strings)
         self.input_seed = 0      # the seed of this submission's hidden inputs (runner.py sets it)
         self.infrastructure_error = None
+        self.review = []         # reasons for a person to look at this submission (extra_data.review)
 
     # -- lifecycle -----------------------------------------------------------------------
     def _ensure_channel(self):
@@ -115,7 +116,7 @@ class Student:
             self.channel = None
 
     # -- requests ------------------------------------------------------------------------
-    def _request(self, message, what, timeout=None):
+    def _request(self, message, what, timeout=None, max_bytes=None):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise StudentError(f"{what}: not run, this submission used up its total grading time.")
@@ -126,7 +127,8 @@ class Student:
         message = _refer_callbacks(message, callbacks)
         calls = [[] for _ in callbacks]
         try:
-            reply = self.channel.request(message, timeout, callbacks, calls)
+            reply = self.channel.request(message, timeout, callbacks, calls,
+                                         **({"max_bytes": max_bytes} if max_bytes else {}))
         except WorkerTimeout:
             self.channel.stop()
             raise StudentError(f"{what} did not finish within {timeout:.0f} s (endless loop?); "
@@ -211,9 +213,9 @@ class Handle:
             raise StudentError(f"{what}: not run, the worker holding {self.label} was stopped "
                                f"by an earlier failure.")
 
-    def _send(self, message, what, timeout=None):
+    def _send(self, message, what, timeout=None, max_bytes=None):
         self._check(what)
-        return self.student._request({"handle": self.ident, **message}, what, timeout)
+        return self.student._request({"handle": self.ident, **message}, what, timeout, max_bytes)
 
     def call(self, method, *args, timeout=None, **kwargs):
         return self._send({"op": "call", "name": method, "args": encode_args(args),
@@ -250,9 +252,11 @@ class Handle:
                            "name": method, "args": encode_args(args)},
                           f"{self.label}.{method}")
 
-    def export(self, example, timeout=None):
-        """torch.export the model behind this handle; returns the archive bytes."""
-        data = self._send({"op": "export", "example": example}, f"exporting {self.label}", timeout)
+    def export(self, example, timeout=None, max_bytes=None):
+        """torch.export the model behind this handle; returns the archive bytes (a reply of
+        at most ``max_bytes``)."""
+        data = self._send({"op": "export", "example": example}, f"exporting {self.label}", timeout,
+                          max_bytes)
         if not isinstance(data, np.ndarray) or data.dtype != np.uint8:
             raise StudentError("exporting the model did not give back bytes.")
         return data.tobytes()

@@ -65,7 +65,7 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
     if unknown:
         raise SubmissionError(f"--skip names no test of {assignment_name}: {sorted(unknown)}")
     files, notes = collect_files(assignment, submission_dir)
-    mode = sandbox.choose_mode(private=[SUITES])
+    mode = sandbox.choose_mode(private=config.private_paths(assignment))
     limits = sandbox.rlimits(assignment.memory_mb, assignment.cpu_s)
     student = Student(files, limits, assignment.call_timeout_s, assignment.total_budget_s,
                       mode, threads=assignment.threads)
@@ -111,4 +111,6 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
     extra = {"assignment": assignment_name, "sandbox": mode, "worker_restarts": student.restarts,
              "submission_sha256": submission.digest(files), "input_seed": student.input_seed,
              "misconceptions": collector.misconceptions, **(extra or {})}
+    if student.review:
+        extra["review"] = student.review
     return make_results(tests, "\n".join(lines), time.monotonic() - started, extra)

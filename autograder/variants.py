@@ -14,8 +14,10 @@ never the secret):
 1. the environment variable ``AUTOGRADER_SECRET``;
 2. the file named by ``AUTOGRADER_SECRET_FILE``;
 3. ``~/.config/autograder/secret``;
-4. a fixed development secret (``DEVELOPMENT_SECRET``): fine for trying the grader, not for
-   a class, and the output says so.
+4. none of these: a random secret is created in ``~/.config/autograder/secret`` (a file only
+   its owner can read, in a folder only its owner can enter) and the output says where. There
+   is no constant fallback that a student could compute seeds from. ``make gradescope``
+   refuses to build a bundle unless a secret is configured (1 to 3).
 
 Each test draws from its own stream, ``rng_for(seed, test name)``, so adding or skipping a
 test does not change the inputs of the others. The lecture's worked examples (the 4×4
@@ -23,33 +25,53 @@ pooling example, σ'(0) = 1/4, the 32×32×3 image with a 5×5×3 filter) stay f
 """
 import hashlib
 import os
+import secrets
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-DEVELOPMENT_SECRET = "autograder-development-secret"
-SECRET_FILE = Path("~/.config/autograder/secret")
+def secret_files(environ=None):
+    """The files a secret may be read from, in the order they are looked at."""
+    environ = os.environ if environ is None else environ
+    named = environ.get("AUTOGRADER_SECRET_FILE")
+    home = Path(environ.get("HOME") or Path.home())
+    return ([Path(named)] if named else []) + [home / ".config" / "autograder" / "secret"]
 
 
-def find_secret(environ=None):
-    """(secret as bytes, where it was found: a phrase for the results' output)."""
+def find_secret(environ=None, create=True):
+    """(secret as bytes, where it was found: a phrase for the results' output). With no
+    secret configured, creates a random one in the owner-only default file (``create``), or
+    returns (None, what was looked at)."""
     environ = os.environ if environ is None else environ
     if environ.get("AUTOGRADER_SECRET"):
         return environ["AUTOGRADER_SECRET"].encode(), "the environment variable AUTOGRADER_SECRET"
-    looked = []
-    named = environ.get("AUTOGRADER_SECRET_FILE")
-    for path in ([Path(named)] if named else []) + [SECRET_FILE.expanduser()]:
-        looked.append(str(path))
+    files = secret_files(environ)
+    for path in files:
         try:
             secret = path.read_bytes().strip()
         except OSError:
             continue
         if secret:
             return secret, f"the file {path}"
-    return DEVELOPMENT_SECRET.encode(), (
-        "the fixed development secret (no AUTOGRADER_SECRET, no secret file at "
-        f"{' or '.join(looked)}): set AUTOGRADER_SECRET for a class")
+    looked = " or ".join(str(p) for p in files)
+    if not create:
+        return None, f"no AUTOGRADER_SECRET and no secret file at {looked}"
+    return _create_secret(files[-1]), (
+        f"the file {files[-1]}, created now with a random secret (none was configured): "
+        "keep it, or grades drawn from it cannot be reproduced")
+
+
+def _create_secret(path):
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret = secrets.token_hex(32).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another grader process created it a moment ago
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret + b"\n")
+    return secret
 
 
 def input_seed(submission_sha256, secret):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import protocol
+from autograder.harness import protocol
 
 REPO = Path(__file__).resolve().parents[1]
 

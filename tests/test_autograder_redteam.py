@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, protocol
+from autograder import config
+from autograder.harness import protocol
 from autograder.examples import example_submissions
 from autograder.submission import collect_files, submission_digest
 from grading import grade, scores

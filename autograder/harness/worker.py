@@ -1,7 +1,8 @@
 """The worker: the only process that runs student code (inside the sandbox).
 
-Started by the grader as ``python -I worker.py LIMITS_JSON`` with the submission copy as
-its working directory. Plain data only: requests and replies are frames of
+Started by the grader as ``python -I worker.py SETTINGS_JSON`` with the submission copy as
+its working directory; ``limits.enter`` applies the settings (rlimits, the drop from root to
+the sandbox uid) before anything else happens. Plain data only: requests and replies are frames of
 ``protocol.py`` (JSON + .npy). The protocol uses the original stdin/stdout; before any
 student code runs, stdin becomes /dev/null and stdout goes to stderr, so a student's
 ``print`` cannot corrupt a reply and ``input()`` gets nothing.
@@ -37,7 +38,6 @@ before it. The grader judges them (a docstring that promises "no overflow warnin
 """
 import io
 import os
-import resource
 import sys
 import threading
 import traceback
@@ -46,12 +46,12 @@ import warnings
 import numpy as np
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+import limits  # noqa: E402
 import protocol  # noqa: E402
 
 HANDLES = {}
 MAX_ERROR_TEXT = 4000
 MAX_WARNINGS = 20
-SANDBOX_ID = 65534  # uid and gid of the sandbox user (sandbox.SANDBOX_UID/GID)
 
 
 class Channel:
@@ -236,31 +236,9 @@ def describe(error):
     }
 
 
-def apply_limits(limits):
-    """Resource limits, set before any student code runs (the grader also sets them)."""
-    for name, value in limits.items():
-        which = getattr(resource, name)
-        soft, hard = resource.getrlimit(which)
-        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (value, value))
-
-
-def leave_root():
-    """Student code never runs as root. Where the worker starts as root (bubblewrap run by
-    root, with only CAP_SETUID/CAP_SETGID kept), it becomes uid/gid 65534 with no groups,
-    which also puts it under ``RLIMIT_NPROC`` (the kernel does not count root's processes)."""
-    if os.geteuid() == 0:
-        os.setgroups([])
-        os.setgid(SANDBOX_ID)
-        os.setuid(SANDBOX_ID)
-
-
 def main():
-    import json
-
     global CHANNEL
-    apply_limits(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})
-    leave_root()
+    limits.enter()
     CHANNEL = Channel(os.fdopen(os.dup(0), "rb", buffering=0), os.fdopen(os.dup(1), "wb", buffering=0))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

@@ -1,0 +1,1 @@
+"""One file per sandbox backend; each defines ``BACKEND`` (see ``sandbox/backend.py``)."""
