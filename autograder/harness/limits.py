@@ -13,7 +13,7 @@ and then, in this order:
    fallback starts it as root), drops to the given uid/gid with no supplementary groups:
    a real unprivileged uid, which puts it under ``RLIMIT_NPROC`` (the kernel exempts uid 0)
    and clears every capability;
-3. sets ``PR_SET_NO_NEW_PRIVS``, so no set-uid program can give privileges back;
+3. empties the inheritable capability set too, and sets ``PR_SET_NO_NEW_PRIVS``, so no set-uid program can give privileges back;
 4. checks the result: not uid 0 while the grader runs as root, no effective, permitted or
    ambient capability left. If any of it fails, the process exits at once (status 70).
 
@@ -48,6 +48,21 @@ def drop_privileges(uid, gid):
     os.setresuid(uid, uid, uid)
 
 
+def clear_capabilities():
+    """Empty this process's effective, permitted and inheritable capability sets (capset)."""
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3: two words
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+
+
 def forbid_new_privileges():
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
@@ -70,7 +85,7 @@ def check_unprivileged():
     if os.getuid() == 0 or os.geteuid() == 0 or 0 in os.getresgid():
         return f"still uid {os.geteuid()}/gid {os.getegid()}"
     held = {name: value for name, value in capabilities().items()
-            if name in ("CapEff", "CapPrm", "CapAmb") and value}
+            if name in ("CapEff", "CapPrm", "CapAmb", "CapInh") and value}
     return f"capabilities left: {held}" if held else None
 
 
@@ -83,6 +98,8 @@ def enter(argv=None):
         apply_rlimits(settings.get("rlimits", {}))
         was_root = os.geteuid() == 0
         drop_privileges(int(settings["uid"]), int(settings["gid"]))
+        if was_root:
+            clear_capabilities()
         forbid_new_privileges()
         problem = check_unprivileged() if was_root else None
     except (IndexError, KeyError, TypeError, ValueError, OSError) as error:
