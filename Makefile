@@ -8,7 +8,7 @@ ASSIGNMENTS := $(patsubst source/%/assignment.toml,%,$(wildcard source/*/assignm
 export CIFAR10_DIR ?= $(CURDIR)/data/cifar-10-batches-bin
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test student solutions release autograde gradescope data bench clean
+.PHONY: demo test student solutions release nbgrader-course autograde gradescope data bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,17 @@ student: $(STAMP)
 solutions: $(STAMP)
 	$(PY) -m coursebuild solutions
 
+# rebuilds assignments/ and solutions/ from source/ first, then zips them
 release: $(STAMP)
 	$(PY) -m coursebuild release
 
+# nbgrader's course directory (source/, release/, gradebook.db) in build/nbgrader; ROSTER=students.csv adds students
+nbgrader-course: $(STAMP)
+	$(PY) -m coursebuild nbgrader-course --out build/nbgrader $(if $(ROSTER),--roster $(ROSTER))
+
 autograde: $(STAMP)
-	@for a in $(ASSIGNMENTS); do $(PY) -m autograder grade-all $$a submitted -j 2 || exit 1; done
+	@failed=""; for a in $(ASSIGNMENTS); do $(PY) -m autograder grade-all $$a submitted -j 2 || failed="$$failed $$a"; done; \
+	if [ -n "$$failed" ]; then echo "make autograde: grading reported problems for:$$failed (see above)" >&2; exit 1; fi
 
 gradescope: $(STAMP)
 	@for a in $(ASSIGNMENTS); do $(PY) -m autograder gradescope $$a --out dist/$$a-gradescope.zip || exit 1; done

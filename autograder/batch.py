@@ -35,7 +35,7 @@ from . import config
 from .gradebook import build
 from .results import make_results, read_results, write_results
 from .sandbox import SandboxError
-from .submission import submission_digest
+from .submission import SubmissionError, submission_digest
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_S = 300
@@ -92,8 +92,8 @@ def write_error_results(assignment, student, results_file, reason, seconds):
 
 def grade_one_cold(assignment, student, folder, results_file, timeout):
     """Grade in a fresh ``python -m autograder grade`` process; None or the reason it failed."""
-    command = [sys.executable, "-m", "autograder", "grade", assignment, str(folder),
-               "--out", str(results_file), "--student", student]
+    command = [sys.executable, "-m", "autograder", "grade", assignment, str(Path(folder).resolve()),
+               f"--out={Path(results_file).resolve()}", f"--student={student}"]
     try:
         process = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                  cwd=REPO, env=grader_env())
@@ -215,15 +215,22 @@ class WarmGrader:
                 pass
 
 
-def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebook=True):
+def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebook=True, after_due_date=False):
     settings = config.load(assignment)
     students = in_shard(find_students(root, assignment), shard)
     results_dir = Path(out_dir) / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    todo, skipped = [], 0
+    todo, skipped, problems = [], 0, []
     for student, folder in students:
         results_file = results_dir / f"{student}.json"
-        if not force and is_done(results_file, submission_digest(assignment, folder)):
+        try:
+            done = not force and is_done(results_file, submission_digest(assignment, folder))
+        except (SubmissionError, OSError) as error:  # an unreadable upload: this student's error row
+            reason = f"the upload could not be read: {error}"
+            write_error_results(assignment, student, results_file, reason, 0.0)
+            problems.append(f"{student}: {reason}")
+            continue
+        if done:
             skipped += 1
         else:
             todo.append((student, folder, results_file))
@@ -231,7 +238,7 @@ def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebo
     print(f"{assignment}: {len(students)} submission(s) in shard {shard[0]}/{shard[1]}, "
           f"{skipped} already graded, {len(todo)} to grade ({how}, -j {jobs})", file=sys.stderr)
     timeout = submission_timeout(settings)
-    problems, lock, waiting = [], threading.Lock(), queue.Queue()
+    lock, waiting = threading.Lock(), queue.Queue()
     for item in todo:
         waiting.put(item)
     fatal = []
@@ -275,7 +282,7 @@ def grade_all(assignment, root, out_dir, jobs, shard, force, cold=False, gradebo
     for problem in problems:
         print(f"autograder: {problem}", file=sys.stderr)
     if gradebook:
-        build(assignment, out_dir)
+        build(assignment, out_dir, after_due_date)
     if fatal:
         raise GraderUnavailable(fatal[0])
     return 1 if problems else 0

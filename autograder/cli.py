@@ -37,6 +37,8 @@ def build_parser():
     grade.add_argument("--student", default=None, help=argparse.SUPPRESS)
     grade.add_argument("--skip", action="append", default=[], metavar="TEST",
                        help="leave this hidden test out (its points count as lost); for benchmarks")
+    grade.add_argument("--holdout", default=None, metavar="DIR",
+                       help="cnn: a private held-out set (CIFAR-10 binary layout) for the test accuracy")
 
     batch = commands.add_parser("grade-all", help="grade submitted/<student>/<assignment>/ for a class")
     batch.add_argument("assignment")
@@ -50,6 +52,13 @@ def build_parser():
 
     batch.add_argument("--cold", action="store_true",
                        help="one fresh `grade` process per submission instead of warm graders")
+    batch.add_argument("--holdout", default=None, metavar="DIR",
+                       help="cnn: a private held-out set (CIFAR-10 binary layout) for the test accuracy")
+    batch.add_argument("--after-due-date", action="store_true",
+                       help="feedback pages show every test (default: the visible ones only)")
+    batch.add_argument("--nbgrader-db", default=None, metavar="URL",
+                       help="nbgrader's gradebook (sqlite:///gradebook.db): apply the late policy to "
+                            "timestamp.txt and write the scores there (autograder/nbgrader_gradebook.py)")
     batch.add_argument("--no-gradebook", action="store_true",
                        help="write only results/; leave gradebook.csv, feedback and report.html to a "
                             "later `gradebook` (the merge step of a job array)")
@@ -61,6 +70,8 @@ def build_parser():
     book = commands.add_parser("gradebook", help="build gradebook.csv and feedback pages from results")
     book.add_argument("assignment")
     book.add_argument("out_dir", help="the folder holding results/ (as written by grade-all)")
+    book.add_argument("--after-due-date", action="store_true",
+                      help="feedback pages show every test (default: the visible ones only)")
 
     bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip")
     bundle.add_argument("assignment")
@@ -103,8 +114,22 @@ def SandboxErrorTypes():
     return (SandboxError, ConfigError)
 
 
+def use_holdout(folder):
+    """``--holdout DIR``: the graders (this process and the ones it starts) read it from
+    ``AUTOGRADER_HOLDOUT_DIR``."""
+    if folder is None:
+        return
+    if not Path(folder).is_dir() or not any(Path(folder).glob("*.bin")):
+        raise UsageError(f"--holdout {folder!r} is not a folder of CIFAR-10 binary batches (*.bin)")
+    import os
+
+    os.environ["AUTOGRADER_HOLDOUT_DIR"] = str(Path(folder).resolve())
+
+
 def run(args):
     from .submission import SubmissionError
+
+    use_holdout(getattr(args, "holdout", None))
 
     if args.command == "grade":
         from .results import write_results
@@ -137,8 +162,11 @@ def run(args):
         from .sandbox import choose_mode
 
         choose_mode(private=config.private_paths(config.load(args.assignment)))  # a sandbox that cannot grade stops here, not per student
-        return grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
-                         gradebook=not args.no_gradebook)
+        status = grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
+                         gradebook=not args.no_gradebook, after_due_date=args.after_due_date)
+        from .nbgrader_gradebook import after_grade_all
+
+        return status or after_grade_all(args.assignment, root, out_dir, args.nbgrader_db)
     if args.command == "serve":
         from .serve import serve
 
@@ -149,7 +177,7 @@ def run(args):
         out_dir = Path(args.out_dir)
         if not (out_dir / "results").is_dir():
             raise UsageError(f"{str(out_dir / 'results')!r} is not a directory of results files")
-        build(args.assignment, out_dir)
+        build(args.assignment, out_dir, after_due_date=args.after_due_date)
         return 0
     if args.command == "gradescope":
         from .gradescope import build_bundle

@@ -103,6 +103,8 @@ def summarise(assignment, everyone):
         "histogram": histogram(percents), "items": items,
         "misconceptions": misconceptions[:TOP_MISCONCEPTIONS], "misconceptions_recorded": recorded,
         "times": times, "errors": dict(sorted(failed.items())),
+        "review": {s: [str(reason) for reason in (r.get("extra_data") or {}).get("review", [])]
+                   for s, r in sorted(graded.items()) if (r.get("extra_data") or {}).get("review")},
     }
 
 
@@ -194,6 +196,10 @@ def render(summary, drawn):
         errors = f'<table id="errors"><tr><th>student</th><th>reason</th></tr>{error_rows}</table>'
     else:
         errors = '<p id="errors">none: every submission was graded</p>'
+    flagged = summary.get("review", {})
+    review = ('<table id="review"><tr><th>student</th><th>why a person should look</th></tr>' + "".join(
+        f"<tr><td>{e(s)}</td><td>{e('; '.join(reasons))}</td></tr>" for s, reasons in flagged.items())
+        + "</table>") if flagged else '<p id="review">none</p>'
     name = e(summary["assignment"])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{name}: class report</title>
@@ -216,6 +222,8 @@ Mean score {fmt(summary["mean"])}, median {fmt(summary["median"])} (of the grade
 <table id="slowest"><tr><th>slowest</th><th>seconds</th></tr>{time_rows}</table>
 <h2>Submissions whose grading failed</h2>
 {errors}
+<h2>Submissions flagged for review</h2>
+{review}
 </body></html>
 """
 

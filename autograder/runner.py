@@ -46,12 +46,23 @@ def preload_torch(assignment):
     threading.Thread(target=load, name="preload-torch", daemon=True).start()
 
 
+def visible_summary(assignment_name, tests):
+    """The results' first line: it counts the visible tests only, so it tells nothing about a
+    test that is hidden until after the due date."""
+    visible = [t for t in tests if t["visibility"] == "visible"]
+    passed = sum(t["status"] == "passed" for t in visible)
+    line = f"{assignment_name}: {passed} of {len(visible)} visible tests passed."
+    hidden = len(tests) - len(visible)
+    return line + (f" {hidden} more test(s) are shown after the due date." if hidden else "")
+
+
 def run_suite(assignment_name, submission_path, extra=None, skip=()):
     """Grade the submission at ``submission_path`` (a folder or a zip) against the hidden
     suite of ``assignment_name``; returns the Gradescope results dict. Tests named in
     ``skip`` are not run and earn nothing. Raises KeyError (unknown assignment) or
     SubmissionError."""
-    with submission.opened(submission_path) as submission_dir:
+    allowed = set(config.load(assignment_name).allowed_files)
+    with submission.opened(submission_path, allowed) as submission_dir:
         return _run_suite(assignment_name, submission_dir, extra, skip)
 
 
@@ -104,8 +115,7 @@ def _run_suite(assignment_name, submission_dir, extra, skip):
             "visibility": entry.visibility,
             "extra_data": {"test": name},
         })
-    passed = sum(t["status"] == "passed" for t in tests)
-    lines = [f"{assignment_name}: {passed} of {len(tests)} tests passed.", sandbox.describe_mode(mode)]
+    lines = [visible_summary(assignment_name, tests), sandbox.describe_mode(mode)]
     lines += notes + [seed_note]
     # the restart count stays out of the visible output: hidden tests could steer it
     extra = {"assignment": assignment_name, "sandbox": mode, "worker_restarts": student.restarts,

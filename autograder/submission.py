@@ -7,9 +7,13 @@ read as that zip (an upload that was not unpacked).
 
 Only regular files of at most ``MAX_FILE_BYTES`` are taken, and symlinks are never
 followed, neither to files nor to folders: a link to ``solutions/`` must not be graded as
-the student's work. A zip is unpacked into a private temporary folder: members with
-absolute or ``..`` paths, links, and files over the size limit are left out, so an archive
-cannot write outside that folder or fill the disk.
+the student's work. A zip is unpacked into a private temporary folder, and only what the
+grader could take: members named like an allowed file (at most ``MAX_ZIP_DEPTH`` folders
+deep), regular files within the size limit, at most ``MAX_UNPACKED_BYTES`` in all, counted
+as they are written, whatever the zip's headers declare. Members with absolute or ``..``
+paths, links and over-long names are left out, so an archive cannot write outside that
+folder or fill the disk. A zip that cannot be read is a ``SubmissionError`` with one line:
+``grade`` exits 2 with it, ``grade-all`` writes that student an error row and goes on.
 """
 import contextlib
 import hashlib
@@ -24,6 +28,9 @@ from . import config
 
 MAX_FILE_BYTES = 2 << 20
 MAX_ZIP_MEMBERS = 1000
+MAX_UNPACKED_BYTES = 16 << 20
+MAX_ZIP_DEPTH = 4
+MAX_NAME = 255
 
 
 class SubmissionError(Exception):
@@ -31,8 +38,9 @@ class SubmissionError(Exception):
 
 
 @contextlib.contextmanager
-def opened(path):
-    """The submission at ``path`` as a folder, for as long as the ``with`` block lasts."""
+def opened(path, allowed=None):
+    """The submission at ``path`` as a folder, for as long as the ``with`` block lasts; of a
+    zip, only the members named in ``allowed`` (file names) are unpacked."""
     path = Path(path)
     if not os.path.lexists(path):
         raise SubmissionError(f"submission {str(path)!r} does not exist")
@@ -40,10 +48,12 @@ def opened(path):
     if archive is None:
         yield path
         return
-    if path.is_symlink() or not (archive.is_file() and zipfile.is_zipfile(archive)):
+    if path.is_symlink() or not archive.is_file():
         raise SubmissionError(f"submission {str(path)!r} is neither a folder nor a zip file")
+    if not zipfile.is_zipfile(archive):
+        raise SubmissionError(f"{archive.name} is neither a folder nor a zip file that can be read")
     with tempfile.TemporaryDirectory(prefix="autograder-unzipped-") as folder:
-        _unpack(archive, Path(folder))
+        _unpack(archive, Path(folder), allowed)
         yield Path(folder)
 
 
@@ -55,26 +65,50 @@ def _lone_zip(folder):
     return None
 
 
-def _unpack(archive, folder):
+def _unpack(archive, folder, allowed=None):
     try:
         with zipfile.ZipFile(archive) as bundle:
             members = bundle.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 raise SubmissionError(f"{archive.name} holds {len(members)} entries "
                                       f"(at most {MAX_ZIP_MEMBERS} are read)")
+            written = 0
             for member in members:
                 name = PurePosixPath(member.filename)
                 kind = stat.S_IFMT(member.external_attr >> 16)
-                unsafe = name.is_absolute() or ".." in name.parts or not name.parts
+                unsafe = name.is_absolute() or ".." in name.parts or not name.parts \
+                    or len(member.filename) > 4 * MAX_NAME or any(len(part) > MAX_NAME for part in name.parts)
                 if member.is_dir() or unsafe or kind not in (0, stat.S_IFREG) \
-                        or member.file_size > MAX_FILE_BYTES:
+                        or member.file_size > MAX_FILE_BYTES or len(name.parts) > MAX_ZIP_DEPTH + 1 \
+                        or (allowed is not None and name.name not in allowed):
                     continue
                 target = folder.joinpath(*name.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with bundle.open(member) as source, open(target, "wb") as out:
-                    shutil.copyfileobj(source, out)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
-        raise SubmissionError(f"cannot read the zip {archive.name}: {error}") from None
+                    size = _copy_capped(source, out, min(MAX_FILE_BYTES, MAX_UNPACKED_BYTES - written))
+                if size is None:
+                    target.unlink()
+                    if written + MAX_FILE_BYTES >= MAX_UNPACKED_BYTES:
+                        raise SubmissionError(f"{archive.name} unpacks to more than "
+                                              f"{MAX_UNPACKED_BYTES >> 20} MiB of allowed files")
+                    continue
+                written += size
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+            NotImplementedError) as error:
+        raise SubmissionError(f"cannot read the zip {archive.name}: {error}"[:300]) from None
+
+
+def _copy_capped(source, out, limit):
+    """Copy at most ``limit`` bytes; the number copied, or None if there was more."""
+    copied = 0
+    while True:
+        chunk = source.read(1 << 16)
+        if not chunk:
+            return copied
+        copied += len(chunk)
+        if copied > limit:
+            return None
+        out.write(chunk)
 
 
 def collect_files(assignment, submission_dir):
@@ -131,5 +165,6 @@ def digest(files):
 def submission_digest(assignment_name, path):
     """sha256 of the allowed files of the submission at ``path`` (folder or zip): grade-all
     regrades a student whose files changed since their results were written."""
-    with opened(path) as folder:
-        return digest(collect_files(config.load(assignment_name), folder)[0])
+    settings = config.load(assignment_name)
+    with opened(path, set(settings.allowed_files)) as folder:
+        return digest(collect_files(settings, folder)[0])

@@ -168,6 +168,10 @@ def trained(student):
     except archive.UnsafeModel as error:
         result.error = str(error)
         return result
+    if result.seconds > time_limit():
+        result.eval_error = (f"train() and the export took {result.seconds:.0f} s, over the {time_limit():.0f}-s "
+                             "limit: accuracy reached after the budget does not count")
+        return result
     images = TASK["train_accuracy_images"]
     try:
         result.train_accuracy, result.test_accuracy = accuracies(
