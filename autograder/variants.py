@@ -57,9 +57,14 @@ def find_secret(environ=None, create=True):
     looked = " or ".join(str(p) for p in files)
     if not create:
         return None, f"no AUTOGRADER_SECRET and no secret file at {looked}"
-    return _create_secret(files[-1]), (
-        f"the file {files[-1]}, created now with a random secret (none was configured): "
-        "keep it, or grades drawn from it cannot be reproduced")
+    try:
+        return _create_secret(files[-1]), (
+            f"the file {files[-1]}, created now with a random secret (none was configured): "
+            "keep it, or grades drawn from it cannot be reproduced")
+    except OSError as error:
+        return secrets.token_hex(32).encode(), (
+            f"a random secret for this run only (none was configured, and {files[-1]} could not be "
+            f"created: {error.strerror}): set AUTOGRADER_SECRET so that a regrade draws the same inputs")
 
 
 def _create_secret(path):

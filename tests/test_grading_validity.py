@@ -135,5 +135,5 @@ def test_secret_lookup_order(tmp_path):
     secret, where = variants.find_secret({"AUTOGRADER_SECRET_FILE": str(secret_file)})
     assert secret == b"from-file" and str(secret_file) in where
     secret, where = variants.find_secret({"AUTOGRADER_SECRET_FILE": str(tmp_path / "missing"),
-                                          "HOME": str(tmp_path)})
-    assert secret == variants.DEVELOPMENT_SECRET.encode() and str(tmp_path / "missing") in where
+                                          "HOME": str(tmp_path)}, create=False)
+    assert secret is None and str(tmp_path / "missing") in where
