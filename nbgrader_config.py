@@ -1,10 +1,16 @@
-"""nbgrader's course configuration, in nbgrader's own directory names.
+"""nbgrader's configuration for building the student version (``make student``).
 
-``source/<assignment>/`` holds jupytext .py files; ``make student`` converts them to notebooks
-under ``build/source`` (nbgrader's source directory) and lets ``nbgrader generate_assignment``
-write ``build/release`` (its release directory), which becomes ``assignments/``.
-Students' work is collected in nbgrader's ``submitted/<student>/<assignment>/`` layout, which
-``make autograde`` grades with this project's own sandboxed autograder.
+``python -m coursebuild student`` copies this file into a scratch course directory, writes
+the sources there as notebooks under ``build/source/<assignment>/`` and runs ``nbgrader
+generate_assignment``, which writes ``build/release/<assignment>/``: solution regions become
+stubs, test cells are kept and locked, checksums are set. coursebuild turns the modules back
+into ``.py`` files and writes ``assignments/<assignment>/``. Nothing is written next to this file.
+
+The course directory nbgrader's exchange uses (release, fetch, submit, collect, formgrader)
+is a different folder, ``build/nbgrader`` (``make nbgrader-course``), with its own
+``nbgrader_config.py`` in nbgrader's default layout (``coursebuild/nbgrader_course.py``);
+``grade-all`` grades what ``nbgrader collect`` leaves in its ``submitted/`` and writes the
+scores into its ``gradebook.db`` (``--nbgrader-db``).
 """
 import os
 
@@ -14,10 +20,6 @@ c.CourseDirectory.course_id = "backprop-to-cnn"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = os.path.join("build", "source")
 c.CourseDirectory.release_directory = os.path.join("build", "release")
-c.CourseDirectory.submitted_directory = "submitted"
-c.CourseDirectory.autograded_directory = os.path.join("build", "autograded")
-c.CourseDirectory.feedback_directory = os.path.join("build", "feedback")
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "build", "gradebook.db")
 
 # Every assignment file is copied into the release, not only notebooks.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "figures"]
