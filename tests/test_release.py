@@ -1,4 +1,5 @@
 """The student bundle carries no solution code and nothing of the autograder."""
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -77,3 +78,29 @@ def test_solution_bundle_is_the_solution_version(assignment, bundles):
         for p in (REPO / "solutions" / assignment).rglob("*") if p.is_file() and "__pycache__" not in p.parts
     }
     assert names == expected
+
+
+def test_release_ships_an_edit_made_in_source(tmp_path):
+    """`make release` (python -m coursebuild release) rebuilds both versions from source/
+    before zipping them, so an edit in source/ is in the zips. Run in a copy of the
+    repository's build inputs, so the real source/ is never touched."""
+    import subprocess
+    import sys
+
+    copy = tmp_path / "repo"
+    for name in ("source", "coursebuild"):
+        shutil.copytree(REPO / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("nbgrader_config.py", "requirements.txt"):
+        shutil.copyfile(REPO / name, copy / name)
+    (copy / "autograder" / "suites").mkdir(parents=True)
+    activations = copy / "source" / "backprop" / "activations.py"
+    marker = "An edit made in source/ just before the release."
+    text = activations.read_text(encoding="utf-8")
+    activations.write_text(text.replace('class Sigmoid:\n    """', f'class Sigmoid:\n    """{marker} ', 1), encoding="utf-8")
+    assert marker in activations.read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "coursebuild", "release", "backprop"], cwd=copy,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for bundle in ("backprop-student.zip", "backprop-solutions.zip"):
+        with zipfile.ZipFile(copy / "dist" / bundle) as archive:
+            assert marker in archive.read("backprop/activations.py").decode(), f"{bundle} does not hold the edit"
