@@ -5,10 +5,14 @@ Parts: ``grade`` (one solution submission per assignment, CNN training excluded,
 four hostile submissions; the warm grade-all with -j 2 (and -j 1 for optimizers) next to the
 cold one, one process per submission, with -j 2; their results must be identical), ``public-tests``
 (each assignment's public tests against its solution), ``cnn-speed`` (the reference CNN's training
-steps per second: whitening stride, memory layout, batch size, eager against ``torch.compile``;
-about two and a half minutes) and ``cnn`` (the reference CNN and a plain
-baseline, 3 seeds per budget: time to 65 % train and test accuracy, accuracy at 15 s, 30 s and
-600 s, and at 600 s with one core busy elsewhere; about two hours).
+steps per second: numerics (fp32, bf16 autocast), widths, whitening stride, memory layout, batch
+size, eager against ``torch.compile``; a few minutes), ``cnn-perturbation`` (the reference's test accuracy on the published
+and on the grader's perturbed images, 60 s, 3 seeds; about four minutes) and ``cnn`` (the reference CNN and a plain
+baseline, 3 seeds per budget: time to 65 % train and test accuracy, accuracy at 7 to 30 s and
+600 s, and at 600 s with one core busy elsewhere; about two hours) and ``cnn-avx2`` (the
+reference with its kernels capped at AVX2, on a CPU that has more: what an AVX2 machine gets;
+about 40 minutes). Every CNN figure is printed beside the machine: CPU model, ISA flags,
+threads, and the numerics and widths the recipe chose.
 """
 import argparse
 import json
@@ -23,20 +27,20 @@ import time
 from pathlib import Path
 
 from autograder import config
+from bench.cnn_reference import chosen, describe_machine, machine as cnn_machine
 from bench.cnn_step_speed import describe as describe_speed_run
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
 ASSIGNMENTS = tuple(config.names())
-PARTS = ("grade", "grade-all", "public-tests", "cnn-speed", "cnn")
+PARTS = ("grade", "grade-all", "public-tests", "cnn-speed", "cnn-perturbation", "cnn", "cnn-avx2")
 # The hidden cnn tests that need the trained CNN; `grade` leaves them out (training is timed by `cnn`).
 CNN_TASK_TESTS = ("test_cnn_architecture", "test_cnn_train_accuracy", "test_cnn_test_accuracy", "test_cnn_training_time")
 
 
 def machine():
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    """The CPU (model, ISA flags: AVX2, AVX-512, AMX), its threads, Python, torch and the platform."""
+    return {**cnn_machine(), "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
 def timed(command, **kwargs):
@@ -143,16 +147,46 @@ def bench_cnn_speed(work):
     return json.loads(out.read_text())
 
 
+def bench_cnn_perturbation(work):
+    out = work / "cnn-perturbation.json"
+    timed([sys.executable, str(REPO / "bench" / "cnn_perturbation.py"), str(out), "60", "3"], cwd=REPO)
+    return json.loads(out.read_text())
+
+
 def bench_cnn(work):
     out = work / "cnn.json"
-    # Everything bench/cnn_reference.py measures by default: the reference at 10, 12.5, 15, 30 and
-    # 600 s and the plain baseline at 15, 30 and 600 s, 3 seeds each, and the loaded-machine run.
+    # Everything bench/cnn_reference.py measures by default: the reference at 7, 8, 9, 10, 12.5, 15,
+    # 30 and 600 s and the plain baseline at 15, 30 and 600 s, 3 seeds each, and the loaded-machine run.
     timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), str(out)], cwd=REPO)
     return json.loads(out.read_text())
 
 
+def bench_cnn_avx2(work):
+    """The reference with every kernel capped at AVX2, on a CPU that has more (AVX-512, AMX): what an AVX2
+    machine's recipe does (bf16 timed and refused). Short budgets and 600 s, 3 seeds, no baseline."""
+    if set(machine()["isa"]) <= {"AVX2"}:
+        return {"skipped": "this CPU has nothing beyond AVX2: the cnn part measured the AVX2 case"}
+    out = work / "cnn-avx2.json"
+    timed([sys.executable, str(REPO / "bench" / "cnn_reference.py"), str(out), "--isa-cap", "AVX2",
+           "--baseline-budgets", "", "--no-loaded"], cwd=REPO)
+    return json.loads(out.read_text())
+
+
+def print_cnn(cnn, label):
+    """The CNN rows of one machine kind, each with the machine and what the recipe chose."""
+    print(f"{label}: {describe_machine(cnn['machine'])}")
+    for row in cnn.get("summary", []):
+        print(f"  {row['model']} CNN, {row['budget_s']:g} s budget{' (one core busy elsewhere)' if row['loaded'] else ''}: "
+              f"trained ≤ {row['train_seconds_max']:.1f} s, train {row['train_acc_min']:.1%}–{row['train_acc_max']:.1%}, "
+              f"test {row['test_acc_min']:.1%}–{row['test_acc_max']:.1%} ({len(row['seeds'])} seeds, "
+              f"load ≤ {row['load_avg_1min_max']:.1f}; {chosen(row)})")
+    t = cnn.get("time_to_65_65")
+    print("  reference CNN: 65 % train and test, every seed, after "
+          + (f"{t['train_seconds']:.1f} s of training ({t['budget_s']:g} s budget)" if t else "— not reached"))
+
+
 def print_table(results):
-    print(f"\nmachine: {results['machine']['cpu']}, {results['machine']['cores']} cores")
+    print(f"\nmachine: {describe_machine(results['machine'])}, {results['machine']['cores']} cores")
     for assignment, row in results.get("grade", {}).items():
         print(f"grade one {assignment:<10} median {row['median_s']:6.2f} s   score {row['score']}/{row['max_score']}")
     for name, row in results.get("grade-all", {}).items():
@@ -165,17 +199,16 @@ def print_table(results):
     for assignment, row in results.get("public-tests", {}).items():
         print(f"public tests {assignment:<10} {row['wall_s']:6.2f} s   {row['summary']}")
     for row in results.get("cnn-speed", {}).get("runs", []):
-        print(f"reference CNN step, {describe_speed_run(row)}")
+        print(f"reference CNN step ({describe_machine(results['machine'])}), {describe_speed_run(row)}")
+    if results.get("cnn-speed", {}).get("wide_cost"):
+        print(f"wide net (fine patches) / narrow net (coarse) step time: {results['cnn-speed']['wide_cost']} (train.WIDE_COST)")
+    for row in results.get("cnn-perturbation", {}).get("runs", []):
+        print(f"reference CNN, {row['budget_s']:g} s, seed {row['seed']}: test {row['test_acc']:.1%} as published, "
+              f"{row['test_acc_perturbed']:.1%} as the grader shows it (perturbed)")
     if "cnn" in results:
-        cnn = results["cnn"]
-        for row in cnn.get("summary", []):
-            print(f"{row['model']} CNN, {row['budget_s']:g} s budget{' (one core busy elsewhere)' if row['loaded'] else ''}: "
-                  f"trained ≤ {row['train_seconds_max']:.1f} s, train {row['train_acc_min']:.1%}–{row['train_acc_max']:.1%}, "
-                  f"test {row['test_acc_min']:.1%}–{row['test_acc_max']:.1%} ({len(row['seeds'])} seeds, "
-                  f"load ≤ {row['load_avg_1min_max']:.1f})")
-        t = cnn.get("time_to_65_65")
-        print("reference CNN: 65 % train and test, every seed, after "
-              + (f"{t['train_seconds']:.1f} s of training ({t['budget_s']:g} s budget)" if t else "— not reached"))
+        print_cnn(results["cnn"], "CNN")
+    if "summary" in results.get("cnn-avx2", {}):
+        print_cnn(results["cnn-avx2"], "CNN, kernels capped at AVX2")
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -183,7 +216,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     results = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     runners = {"grade": bench_grade, "grade-all": bench_grade_all, "public-tests": bench_public_tests,
-               "cnn-speed": bench_cnn_speed, "cnn": bench_cnn}
+               "cnn-speed": bench_cnn_speed, "cnn-perturbation": bench_cnn_perturbation, "cnn": bench_cnn,
+               "cnn-avx2": bench_cnn_avx2}
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         for part in PARTS:
             if part not in args.skip:
