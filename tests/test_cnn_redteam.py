@@ -195,3 +195,35 @@ def test_training_in_a_thread_after_train_returns_is_on_the_clock(tmp_path, cnn_
     assert got["test_cnn_training_time"] == 0 and "train() and the export of the model took" in outputs["test_cnn_training_time"]
     for name in ("test_cnn_train_accuracy", "test_cnn_test_accuracy"):
         assert got[name] == 0 and "accuracy reached after the budget does not count" in outputs[name], outputs[name]
+
+
+def test_a_private_held_out_set_replaces_the_public_test_batch(tmp_path, cnn_env, monkeypatch):
+    """``--holdout DIR`` (here the environment variable it sets): the test accuracy is measured on
+    the course's own images, and the output says so."""
+    from autograder.suites.cnn.conftest import read_cifar10
+
+    _, _, test_x, test_y = read_cifar10(DATA)
+    holdout = tmp_path / "holdout"
+    holdout.mkdir()
+    records = np.concatenate([test_y[:500, None].astype(np.uint8), test_x[:500].reshape(500, -1)], axis=1)
+    records.tofile(holdout / "private_batch.bin")
+    monkeypatch.setenv("AUTOGRADER_HOLDOUT_DIR", str(holdout))
+    monkeypatch.setenv("AUTOGRADER_CNN_BUDGET", "5")
+    folder = submission(tmp_path, TINY_MODEL, "def train(model, images, labels, budget):\n    pass\n")
+    results = grade_only("cnn", folder, ["test_cnn_test_accuracy"])
+    output = next(t["output"] for t in results["tests"] if t["extra_data"]["test"] == "test_cnn_test_accuracy")
+    assert "test accuracy on the course's private held-out set (500 images) is" in output, output
+
+
+def test_an_implausible_accuracy_is_flagged_for_review():
+    from autograder.report import render, summarise
+    from autograder import config
+    from autograder.suites.cnn.conftest import plausible_ceiling
+
+    assert plausible_ceiling(15) == pytest.approx(0.78) and plausible_ceiling(600) == pytest.approx(0.95)
+    assert 0.78 < plausible_ceiling(30) < 0.85 and plausible_ceiling(5) == pytest.approx(0.78)
+    flagged = {"score": 100, "max_score": 100, "tests": [],
+               "extra_data": {"review": ["test accuracy 99.0% is above the 78.0% that a 15-s budget plausibly allows"]}}
+    page = render(summarise(config.load("cnn"), {"mallory": flagged, "ann": {**flagged, "extra_data": {}}}), {})
+    review = page.split('id="review"')[1]
+    assert "mallory" in review and "99.0%" in review and "ann" not in review
