@@ -21,7 +21,6 @@
 import json
 import os
 import queue
-import select
 import signal
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from tqdm import tqdm
 
 from . import config
 from .gradebook import build
+from .pipes import ChildPipes, PipeClosed
 from .results import make_results, read_results, write_results
 from .sandbox import SandboxError
 from .submission import SubmissionError, submission_digest
@@ -119,16 +119,14 @@ class WarmGrader:
     def __init__(self, assignment):
         self.assignment = assignment
         self.process = None
+        self.pipes = None
         self.jobs = 0
-        self.stderr_tail = ""
-        self.buffer = b""
 
     def _start(self):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder", "serve", self.assignment], cwd=REPO, env=grader_env(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.stderr_tail, self.buffer, self.jobs = "", b"", 0
-        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
+        self.pipes, self.jobs = ChildPipes(self.process, STDERR_KEEP), 0
         try:
             ready = self._read_line(time.monotonic() + STARTUP_TIMEOUT_S)
         except (EOFError, TimeoutError):
@@ -138,31 +136,13 @@ class WarmGrader:
             self.stop()
             raise GraderUnavailable(f"the warm grader for {self.assignment} does not start: {reason}")
 
-    def _drain(self, stream):
-        try:
-            for chunk in iter(lambda: stream.read1(4096), b""):
-                self.stderr_tail = (self.stderr_tail + chunk.decode("utf-8", "replace"))[-STDERR_KEEP:]
-        except (OSError, ValueError):
-            pass
-
     def _last_error(self):
-        lines = self.stderr_tail.strip().splitlines()
-        return lines[-1][:500] if lines else "no message"
+        return self.pipes.last_error_line() if self.pipes else "no message"
 
     def _read_line(self, deadline):
         """The next JSON line from the grader; EOFError if it died, TimeoutError."""
-        fd = self.process.stdout.fileno()
-        while b"\n" not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise TimeoutError
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise EOFError
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
         try:
-            return json.loads(line)
+            return json.loads(self.pipes.read_line(deadline))
         except ValueError:
             return None
 
@@ -173,16 +153,16 @@ class WarmGrader:
             self._start()
         self.jobs += 1
         job = {"student": student, "folder": str(Path(folder).resolve()), "out": str(Path(results_file).resolve())}
+        deadline = time.monotonic() + timeout
         try:
-            self.process.stdin.write((json.dumps(job) + "\n").encode())
-            self.process.stdin.flush()
-            reply = self._read_line(time.monotonic() + timeout)
+            self.pipes.write((json.dumps(job) + "\n").encode(), deadline)
+            reply = self._read_line(deadline)
         except TimeoutError:
             self.stop()
             return f"grading took longer than {timeout:.0f} s and was stopped"
-        except (EOFError, BrokenPipeError):
+        except PipeClosed:
             self.process.wait()
-            time.sleep(0.05)  # let the stderr drain catch the last words
+            self.pipes.join_stderr(timeout=1)  # let the stderr drain catch the last words
             code = self.process.returncode
             self.stop()
             how = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"

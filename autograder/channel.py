@@ -1,8 +1,8 @@
 """The grader's end of the worker's pipes: framed, time-limited request/reply.
 
 A ``Channel`` starts one sandboxed worker process (``sandbox.WorkerProcess``) and talks
-to it in ``protocol.py`` frames over its stdin/stdout; a thread keeps the last
-``STDERR_KEEP`` bytes of its stderr for error messages. Every read and write waits
+to it in ``protocol.py`` frames over its stdin/stdout (``pipes.ChildPipes``: the last
+``STDERR_KEEP`` bytes of its stderr are kept for error messages). Every read and write waits
 against one deadline per request (``WorkerTimeout``); a closed pipe is ``WorkerDied``.
 Replies are size-limited before they are read (``MAX_REPLY_BYTES``); callback frames that
 the worker sends while a request runs are answered here by running the grader's function
@@ -11,25 +11,18 @@ the worker sends while a request runs are answered here by running the grader's 
 What a reply means (student errors, budgets, replacing a dead worker) is the session's
 job: ``remote.Student``.
 """
-import os
-import select
-import threading
 import time
 
 from .harness import protocol
+from .pipes import ChildPipes, PipeClosed, PipeTimeout
 from .sandbox import WorkerProcess
 
 MAX_REPLY_BYTES = 64 << 20     # one reply; a request may allow more (the CNN export: its own cap)
 MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together
 STDERR_KEEP = 8000
 
-
-class WorkerDied(Exception):
-    """The worker's pipes closed: it exited or was killed."""
-
-
-class WorkerTimeout(Exception):
-    """The worker did not answer before the request's deadline."""
+WorkerDied = PipeClosed      # the worker's pipes closed: it exited or was killed
+WorkerTimeout = PipeTimeout  # the worker did not answer before the request's deadline
 
 
 class Channel:
@@ -37,19 +30,11 @@ class Channel:
 
     def __init__(self, files, mode, limits, threads):
         self.process = WorkerProcess(files, mode, limits, threads)
-        popen = self.process.process
-        self.stdin, self.stdout = popen.stdin.fileno(), popen.stdout.fileno()
-        os.set_blocking(self.stdin, False)
-        self.stderr_tail = b""
-        self._stderr_thread = threading.Thread(target=self._drain, args=(popen.stderr,), daemon=True)
-        self._stderr_thread.start()
+        self.pipes = ChildPipes(self.process.process, STDERR_KEEP)
 
-    def _drain(self, stream):
-        try:
-            for chunk in iter(lambda: stream.read1(4096), b""):
-                self.stderr_tail = (self.stderr_tail + chunk)[-STDERR_KEEP:]
-        except (OSError, ValueError):
-            pass
+    @property
+    def stderr_tail(self):
+        return self.pipes.stderr_tail
 
     def alive(self):
         return self.process.process.poll() is None
@@ -59,51 +44,21 @@ class Channel:
         frames that come first are answered by running ``callbacks[i]`` here; their
         arguments go to ``calls[i]``."""
         deadline = time.monotonic() + timeout
-        self._send(protocol.encode(message), deadline)
+        self.pipes.write(protocol.encode(message), deadline)
         received = 0
         while True:
-            header, blobs = protocol.split_frame(lambda n: self._read(n, deadline), max_bytes)
+            header, blobs = protocol.split_frame(lambda n: self.pipes.read_exactly(n, deadline), max_bytes)
             reply = protocol.decode(header, blobs)
             if not (isinstance(reply, dict) and "callback" in reply):
                 return reply
             received += len(header) + sum(map(len, blobs))
             if received > MAX_CALLBACK_BYTES:
                 raise protocol.ProtocolError(f"callbacks of one call sent over {MAX_CALLBACK_BYTES} bytes")
-            self._send(protocol.encode(answer_callback(reply, callbacks, calls)), deadline)
-
-    def _send(self, data, deadline):
-        view = memoryview(data)
-        while view:
-            self._wait(self.stdin, deadline, writing=True)
-            try:
-                view = view[os.write(self.stdin, view[: 1 << 20]):]
-            except BrokenPipeError:
-                raise WorkerDied() from None
-            except BlockingIOError:
-                continue
-
-    def _read(self, n, deadline):
-        chunks = []
-        while n:
-            self._wait(self.stdout, deadline)
-            chunk = os.read(self.stdout, min(n, 1 << 20))
-            if not chunk:
-                raise WorkerDied()
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
-
-    def _wait(self, fd, deadline, writing=False):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WorkerTimeout()
-        ready = select.select([], [fd], [], remaining) if writing else select.select([fd], [], [], remaining)
-        if not any(ready):
-            raise WorkerTimeout()
+            self.pipes.write(protocol.encode(answer_callback(reply, callbacks, calls)), deadline)
 
     def stop(self):
         self.process.kill()
-        self._stderr_thread.join(timeout=2)
+        self.pipes.join_stderr()
 
     def exit_description(self):
         try:

@@ -11,16 +11,14 @@
   deadline. The grader counts the correct ones.
 """
 import io
-import os
-import select
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
+from autograder.pipes import ChildPipes
 from autograder.sandbox import WorkerProcess
 
 NOISE = 2  # ± per uint8 value
@@ -79,34 +77,18 @@ def predict(archive, images, batch, mode, limits, threads, timeout):
     return predicted
 
 
-def _communicate(popen, max_bytes, deadline, stderr_keep=4000):
+def _communicate(popen, max_bytes, deadline):
     """(stdout, the tail of stderr, exit status) of ``popen``: at most ``max_bytes`` of stdout
     (more is an error: the reply of a graph cannot be larger), TimeoutError at ``deadline``."""
     popen.stdin.close()
-    tail = bytearray()
-
-    def drain():
-        for chunk in iter(lambda: popen.stderr.read1(4096), b""):
-            tail.extend(chunk)
-            del tail[:-stderr_keep]
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    fd, out = popen.stdout.fileno(), bytearray()
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            break
-        out.extend(chunk)
-        if len(out) > max_bytes:
-            popen.kill()
-            return b"", b"the evaluating process sent back more than its predictions", 1
+    pipes = ChildPipes(popen, 4000)
+    out = pipes.read_to_end(max_bytes, deadline)
+    if out is None:
+        popen.kill()
+        return b"", b"the evaluating process sent back more than its predictions", 1
     try:
         code = popen.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise TimeoutError from None
-    reader.join(timeout=2)
-    return bytes(out), bytes(tail), code
+    pipes.join_stderr()
+    return out, pipes.stderr_tail, code
