@@ -132,18 +132,15 @@ def run(args):
     use_holdout(getattr(args, "holdout", None))
 
     if args.command == "grade":
-        from .results import write_results
-        from .runner import run_suite
+        from .runner import grade_to_file
 
-        extra = {"student": args.student} if args.student else {}
         try:
-            results = run_suite(args.assignment, args.submission, extra, skip=args.skip)
+            results = grade_to_file(args.assignment, args.submission, args.out, args.student, skip=args.skip)
         except SubmissionError as error:
             raise UsageError(str(error)) from None
-        try:
-            write_results(args.out, results)
-        except OSError as error:
-            raise UsageError(f"cannot write {args.out}: {error.strerror}") from None
+        except OSError as error:  # e.g. the results file's folder is not writable
+            raise UsageError(f"cannot write {args.out}: {error.strerror or error}"
+                             + (f" ({error.filename})" if error.filename else "")) from None
         print(f"{args.assignment}: {results['score']:g}/{results['max_score']:g} "
               f"({results['execution_time']:.1f} s) -> {args.out}")
         return 0

@@ -56,6 +56,17 @@ def visible_summary(assignment_name, tests):
     return line + (f" {hidden} more test(s) are shown after the due date." if hidden else "")
 
 
+def grade_to_file(assignment_name, submission_path, out, student=None, skip=()):
+    """Grade one submission and write its results atomically: the one path that ``grade``,
+    the warm graders and (through ``grade``) the cold ``grade-all`` and the demo share.
+    Returns the results dict; raises SubmissionError, SandboxError, ConfigError or OSError."""
+    from .results import write_results
+
+    results = run_suite(assignment_name, submission_path, {"student": student} if student else {}, skip=skip)
+    write_results(out, results)
+    return results
+
+
 def run_suite(assignment_name, submission_path, extra=None, skip=()):
     """Grade the submission at ``submission_path`` (a folder or a zip) against the hidden
     suite of ``assignment_name``; returns the Gradescope results dict. Tests named in

@@ -70,8 +70,7 @@ class _Fresh:
 def grade_job(assignment, job, fresh):
     """Grade one job dict; the reply dict (never raises for a bad submission)."""
     from .config import ConfigError
-    from .results import write_results
-    from .runner import run_suite
+    from .runner import grade_to_file
     from .sandbox import SandboxError
     from .submission import SubmissionError
 
@@ -79,9 +78,7 @@ def grade_job(assignment, job, fresh):
     started = time.monotonic()
     fresh.restore()
     try:
-        extra = {"student": student} if student else {}
-        results = run_suite(assignment, job["folder"], extra)
-        write_results(job["out"], results)
+        results = grade_to_file(assignment, job["folder"], job["out"], student)
     except (SubmissionError, SandboxError, ConfigError, OSError) as error:
         return {"student": student, "ok": False, "error": f"{type(error).__name__}: {error}"[:2000]}
     except Exception as error:  # noqa: BLE001 - a grader bug costs this student only
