@@ -19,12 +19,7 @@ import sys
 from pathlib import Path
 
 from . import config
-from .results import atomic_write, read_results
-
-
-def test_id(test):
-    extra = test.get("extra_data")
-    return extra.get("test") if isinstance(extra, dict) and "test" in extra else test.get("name", "?")
+from .results import atomic_write, read_results, test_id
 
 
 def load_all(out_dir):

@@ -21,8 +21,7 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .gradebook import test_id
-from .results import atomic_write
+from .results import atomic_write, test_id
 
 FIGURES = {"scores": "report-scores.png", "pass_rates": "report-pass-rates.png",
            "misconceptions": "report-misconceptions.png", "times": "report-times.png"}

@@ -55,3 +55,9 @@ def make_results(tests, output, execution_time, extra):
         "tests": tests,
         "extra_data": extra,
     }
+
+
+def test_id(test):
+    """The hidden test's function name of one entry of ``tests[]``."""
+    extra = test.get("extra_data")
+    return extra.get("test") if isinstance(extra, dict) and "test" in extra else test.get("name", "?")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.suites.cnn import archive
+from autograder.suites.cnn import archive, rules
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ def test_the_reference_architecture_is_read_and_counted_from_json():
     model = nn.Sequential(*body, nn.MaxPool2d(4), nn.Flatten(), nn.Dropout(0.3), nn.Linear(8 * 8 * 8, 32),
                           nn.ReLU(), nn.Linear(32, 10))
     clean, graph = archive.read(exported_bytes(model))
-    assert archive.count_layers(graph) == {"Conv2d": 7, "Linear": 2, "BatchNorm2d": 7, "MaxPool2d": 1,
+    assert rules.count_layers(graph) == {"Conv2d": 7, "Linear": 2, "BatchNorm2d": 7, "MaxPool2d": 1,
                                            "Dropout": 1}
     names = zipfile.ZipFile(io.BytesIO(clean)).namelist()
     sample = next(n for n in names if "sample_inputs" in n)
@@ -92,9 +92,9 @@ def test_one_conv_called_seven_times_is_one_layer_and_a_weight_matmul_is_a_linea
             x = x.flatten(1) @ self.w1
             return torch.mm(torch.matmul(x, self.w2.t()), self.w3) @ self.w4
 
-    counts = archive.count_layers(archive.read(exported_bytes(Reused()))[1])
+    counts = rules.count_layers(archive.read(exported_bytes(Reused()))[1])
     assert counts["Conv2d"] == 1 and counts["Linear"] == 4
-    assert archive.broken_rules(counts) == [
+    assert rules.broken_rules(counts) == [
         "rule broken: at least 7 convolution layers (Conv2d); the model has 1 Conv2d layer(s)",
         "rule broken: 1 to 3 fully connected layers (Linear); the model has 4 Linear layer(s)"]
 

@@ -1,13 +1,14 @@
 """The CNN task's architecture rules are stated twice, and must agree: in the given student
 file ``source/cnn/constraints.py`` (``check_architecture`` on the student's module) and in the
-grader's ``autograder/suites/cnn/archive.py`` (the same rules on the exported graph). Neither may import
+grader's ``autograder/suites/cnn/rules.py`` (the same rules on the exported graph). Neither may import
 the other (the worker never imports grader code; autograder and source stay apart), so this
 test reads constraints.py as text and compares the rules, their wording and the messages."""
 import ast
 import itertools
 from pathlib import Path
 
-from autograder.suites.cnn import archive as exported
+from autograder.suites.cnn import rules as exported
+from autograder.suites.cnn.archive import Graph
 
 CONSTRAINTS = Path(__file__).resolve().parents[1] / "source" / "cnn" / "constraints.py"
 
@@ -40,7 +41,7 @@ def test_the_rules_and_their_wording_agree():
 
 def test_both_count_the_same_layer_types():
     student, _ = _student_side()
-    graph = exported.Graph(nodes=[])
+    graph = Graph(nodes=[])
     assert list(exported.count_layers(graph)) == student["LAYER_TYPES"]
     assert [name for name, *_ in exported.RULES] == student["LAYER_TYPES"]
 

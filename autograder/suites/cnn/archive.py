@@ -11,7 +11,7 @@ it. ``read`` parses the zip and the graph's JSON with ``zipfile`` and ``json`` o
   (``as_expr``/``as_sym_*`` anywhere, symbol tables, range constraints, guards);
 * allows only the ATen operators a CNN of this task needs (``ALLOWED_OPS``): no file, IO or
   random-number operator, and no in-place operator on the input or on a weight;
-* counts the layers from the graph itself (``count_layers``).
+and returns the graph as data, whose layers ``rules.py`` counts.
 
 The archive it returns (sample inputs blanked) is loaded only inside the sandboxed
 evaluation process (``autograder/harness/graph_eval.py``), as an unprivileged uid with the
@@ -76,7 +76,7 @@ class Graph:
         """{tensor name: the node that makes it}."""
         made = {}
         for node in self.nodes:
-            for name in _tensor_names(node.get("outputs", [])):
+            for name in tensor_names(node.get("outputs", [])):
                 made[name] = node
         return made
 
@@ -87,7 +87,7 @@ def op_name(node):
     return match.group(1) if match else None
 
 
-def _tensor_names(value):
+def tensor_names(value):
     """Every tensor name an argument or output refers to."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -96,10 +96,10 @@ def _tensor_names(value):
             elif key == "as_tensors" and isinstance(item, list):
                 yield from (t["name"] for t in item if isinstance(t, dict) and isinstance(t.get("name"), str))
             else:
-                yield from _tensor_names(item)
+                yield from tensor_names(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _tensor_names(item)
+            yield from tensor_names(item)
 
 
 def _keys(value):
@@ -210,7 +210,7 @@ def _check_graph(program):
     graph = Graph(nodes)
     for spec in signature.get("input_specs", []):
         kind, = spec.keys() if isinstance(spec, dict) and len(spec) == 1 else (None,)
-        names = set(_tensor_names(spec)) | _arg_names(spec)
+        names = set(tensor_names(spec)) | _arg_names(spec)
         if kind == "user_input":
             graph.user_inputs |= names
         elif kind in WEIGHT_KINDS:
@@ -250,63 +250,6 @@ def _check_node(node, inputs):
                           "(allowed: convolution, linear/matmul, normalisation, pooling, activations, "
                           "dropout, reshaping, arithmetic, reductions, softmax)")
     if base != name:  # in place: it may change an intermediate result, never an input or a weight
-        first = next(iter(_tensor_names(node.get("inputs", [])[:1])), None)
+        first = next(iter(tensor_names(node.get("inputs", [])[:1])), None)
         if first in inputs:
             raise UnsafeModel(f"the exported graph changes its input or a weight in place (aten.{name})")
-
-
-def count_layers(graph):
-    """{"Conv2d": n, "Linear": n, "BatchNorm2d": n, "MaxPool2d": n, "Dropout": n} of ``graph``.
-
-    Convolutions and fully connected layers are counted by their distinct weight tensors, so
-    one ``Conv2d`` called seven times is one convolution layer; a ``linear``, ``addmm``,
-    ``mm``, ``matmul``, ``bmm`` or ``einsum`` with a weight operand (a parameter, buffer or
-    constant, possibly transposed or reshaped) is a fully connected layer."""
-    producers = graph.producers()
-
-    def weight_of(name, depth=0):
-        if name in graph.weights:
-            return name
-        node = producers.get(name)
-        if node is None or depth > 8 or op_name(node) not in VIEWS:
-            return None
-        return weight_of(next(iter(_tensor_names(node.get("inputs", [])[:1])), None), depth + 1)
-
-    conv, linear = set(), set()
-    counts = dict.fromkeys(("Conv2d", "Linear", "BatchNorm2d", "MaxPool2d", "Dropout"), 0)
-    for node in graph.nodes:
-        op = op_name(node)
-        operands = list(_tensor_names(node.get("inputs", [])))
-        if op in CONV and len(operands) > 1 and weight_of(operands[1]):
-            conv.add(weight_of(operands[1]))
-        elif op in MATMUL:  # the weight operands: not linear's input or bias, not addmm's bias
-            candidates = operands[1:2] if op == "linear" else operands[1:] if op == "addmm" else operands
-            linear |= {w for w in map(weight_of, candidates) if w}
-        elif op in BATCH_NORM:
-            counts["BatchNorm2d"] += 1
-        elif op in MAX_POOL:
-            counts["MaxPool2d"] += 1
-        elif op in DROPOUT:
-            counts["Dropout"] += 1
-    counts["Conv2d"], counts["Linear"] = len(conv), len(linear)
-    return counts
-
-
-# The rules and wording of source/cnn/constraints.py, which the grader cannot import;
-# tests/test_cnn_rules.py proves the two agree, messages included.
-RULES = (
-    ("Conv2d", 7, None, "at least 7 convolution layers (Conv2d)"),
-    ("Linear", 1, 3, "1 to 3 fully connected layers (Linear)"),
-    ("BatchNorm2d", 1, None, "Batch Normalisation used (BatchNorm2d)"),
-    ("MaxPool2d", 1, None, "max pooling used (MaxPool2d)"),
-    ("Dropout", 1, None, "dropout used (Dropout)"),
-)
-
-
-def broken_rules(counts):
-    problems = []
-    for name, low, high, text in RULES:
-        found = counts.get(name, 0)
-        if found < low or (high is not None and found > high):
-            problems.append(f"rule broken: {text}; the model has {found} {name} layer(s)")
-    return problems

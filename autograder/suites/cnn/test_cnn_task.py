@@ -1,5 +1,5 @@
 """Hidden tests: the CNN task, checked on the exported graph by the grader."""
-from .archive import broken_rules, count_layers
+from .rules import broken_rules, count_layers
 from .conftest import TASK, budget_seconds, time_limit
 
 BAR = TASK["accuracy_bar"]
