@@ -119,3 +119,18 @@ def test_a_sandbox_backend_is_one_file(tmp_path, monkeypatch):
         assert student.call("probe", "answer") == 42
     finally:
         student.close()
+
+
+def test_every_environment_variable_is_in_the_one_table():
+    import re
+
+    from autograder.envvars import VARIABLES, markdown_table
+
+    pattern = re.compile(r"\b(AUTOGRADER_[A-Z_]+[A-Z]|CIFAR10_DIR)\b")
+    used = set()
+    for folder in ("autograder", "coursebuild", "bench"):
+        for path in (REPO / folder).rglob("*.py"):
+            if path.name != "envvars.py":
+                used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert used == {name for name, _, _ in VARIABLES}
+    assert markdown_table() in (REPO / "README.md").read_text(encoding="utf-8")
