@@ -199,3 +199,18 @@ def test_the_grader_never_deserialises_a_model():
             if pattern.search(line) and not line.lstrip().startswith(("#", '"', "*", "``")):
                 found.append(f"{path.relative_to(REPO)}: {line.strip()}")
     assert found == ["autograder/suites/cnn/conftest.py: batch = pickle.load(handle, encoding=\"bytes\")"], found
+
+
+def test_the_graders_cifar10_reader_agrees_with_the_students(solution):
+    """The grader reads CIFAR-10 itself (it cannot import the student version's data.py);
+    both readers give the same arrays on the course's copy."""
+    import numpy as np
+
+    from autograder.suites.cnn.conftest import read_cifar10
+
+    data = os.environ.get("CIFAR10_DIR", "")
+    assert data and Path(data).is_dir(), "set CIFAR10_DIR to a CIFAR-10 copy (make data, or the shared one)"
+    graders = read_cifar10(data)
+    students = solution("cnn", "data").load_cifar10(data)
+    for mine, theirs in zip(graders, students[:4]):
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
