@@ -85,3 +85,35 @@ def test_wrong_variants_are_named():
         checks.assert_gradient_close(np.array([-1.0, -2.0]), np.array([1.0, 2.0]), "Sigmoid.backward", wrong=[Wrong()])
     assert failed.value.misconceptions == ["derivative_sign"]
     assert "matches the derivative with the wrong sign" in str(failed.value)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda e: -e, "exactly the expected ones with the opposite sign: a sign flip?"),
+    (lambda e: 2 * e, "exactly 2× the expected: a missing or extra factor 2"),
+    (lambda e: e / 5, "exactly 1/5 of the expected: an extra division by 5"),
+    (lambda e: e.T, "the transpose of the expected ones: a transposed operand?"),
+    (lambda e: np.roll(e, 1, axis=1), "shifted by one position along axis 1"),
+])
+def test_the_shape_of_the_error_is_named(wrong, words):
+    expected = np.random.default_rng(0).standard_normal((5, 5))
+    with pytest.raises(checks.CheckFailed) as failed:
+        checks.assert_close(wrong(expected), expected, "Linear.backward (dx)", "dx = dout @ W.T")
+    assert words in str(failed.value)
+    assert [name.endswith("(shape of the error)") for name in failed.value.misconceptions] == [True]
+
+
+def test_a_transposed_shape_and_an_unremarkable_error_are_told_apart():
+    with pytest.raises(checks.CheckFailed) as failed:
+        checks.assert_shape(np.zeros((20, 30)), (30, 20), "init_xavier(30, 20, rng)")
+    assert "the transposed shape (20, 30) of the expected (30, 20)" in str(failed.value)
+    rng = np.random.default_rng(1)
+    with pytest.raises(checks.CheckFailed) as failed:
+        checks.assert_close(rng.standard_normal((4, 4)), rng.standard_normal((4, 4)), "Linear.forward")
+    assert failed.value.misconceptions == [] and "your values" not in str(failed.value)
+
+
+def test_the_library_hides_its_frames_from_tracebacks():
+    """pytest drops frames whose locals hold __tracebackhide__: a failure shows the test's line."""
+    for name, function in inspect.getmembers(checks, inspect.isfunction):
+        if function.__module__ == checks.__name__ and name not in ("_close", "_whole", "_preview"):
+            assert "__tracebackhide__" in function.__code__.co_varnames, name
