@@ -86,6 +86,49 @@ MUTANTS = {
 }
 
 
+# The third round (issue 22): a value the docstring pins, the MLP as students write it, mistakes that
+# were left unnamed, and mistakes named by the shape of their error ("shape:<words of the advice>").
+MUTANTS.update({
+    "kink-sigmoid-plus-output": ("backprop", {
+        "activations.py": [("np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))",
+                            "np.where(x >= 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))"),
+                           ("        return s * (1 - s)", "        return s * (1 + s)"),
+                           ("return dout * (1 - self.out ** 2)", "return dout * (1 - np.tanh(self.out) ** 2)")]},
+        {"test_elu": ["kink_branch"], "test_sigmoid": ["sigmoid_plus"], "test_tanh": ["derivative_at_output"]}),
+    "mlp-init-ignored": ("backprop", {"network.py": [("init=init, seed=seed + i)", "seed=seed + i)")]},
+                         {"test_mlp_forward": ["mlp_init_ignored"]}),
+    "mlp-same-seed": ("backprop", {"network.py": [("init=init, seed=seed + i)", "init=init, seed=seed)")]},
+                      {"test_mlp_forward": ["mlp_same_seed"]}),
+    "train-keeps-eval": ("backprop", {"network.py": [("layer.training = True", "pass")]},
+                         {"test_mlp_batchnorm": ["mlp_train_keeps_eval"]}),
+    "adam-t-twice": ("optimizers", {"adam.py": [("        self.t += 1\n", "        self.t += 2\n")]},
+                     {"test_adam": ["adam_t_twice"]}),
+    "adagrad-old-G-sgd-two-updates": ("optimizers", {
+        "adagrad.py": [("        self.G = self.G + g**2\n        return x - self.lr * g / np.sqrt(self.G + self.eps)",
+                        "        new = x - self.lr * g / np.sqrt(self.G + self.eps)\n        self.G = self.G + g**2\n"
+                        "        return new")],
+        "sgd.py": [("return x - self.lr * grad_fn(x)",
+                    "y = x - self.lr * grad_fn(x)\n        return y - self.lr * grad_fn(y)")]},
+        {"test_adagrad": ["accumulator_before_update"], "test_sgd": ["step_count_off_by_one"]}),
+    "conv-window-step-1": ("cnn", {"conv.py": [
+        ("window = x_pad[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]", "window = x_pad[:, :, i:i + kh, j:j + kw]")]},
+        {"test_conv_forward": ["conv_window_step_1"]}),
+    "shapes-sign-transpose": ("backprop", {"layers.py": [
+        ('return dout @ self.params["W"].T', 'return -dout @ self.params["W"].T'),
+        ("std = np.sqrt(2.0 / (fan_in + fan_out))\n    return std * rng.standard_normal((fan_in, fan_out))",
+         "std = np.sqrt(2.0 / (fan_in + fan_out))\n    return std * rng.standard_normal((fan_out, fan_in))")]},
+        {"test_linear": ["shape:with the opposite sign: a sign flip?"],
+         "test_initialisers": ["shape:the transposed shape (20, 30) of the expected (30, 20)"]}),
+    "shapes-factor-shift": ("cnn", {
+        "conv.py": [('self.grads = {"W": dW, "b": dout.sum(axis=(0, 2, 3))}',
+                     'self.grads = {"W": dW, "b": dout.sum(axis=(0, 2, 3)) / len(dout)}')],
+        "pool.py": [("out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))",
+                     "out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s + 1:j * s + k + 1].max(axis=(2, 3))")]},
+        {"test_conv_backward": ["shape:exactly 1/2 of the expected: an extra division by 2"],
+         "test_pooling": ["shape:shifted by one position along axis 3"]}),
+})
+
+
 def mutant(tmp_path, label):
     """The solution of the mutant's assignment with its substitutions applied (each must hit)."""
     assignment, changes, _ = MUTANTS[label]

@@ -8,12 +8,18 @@ it, tests/test_generated_versions.py keeps it equal). Import them from here.
 ``wrong=[Wrong(key, prediction), ...]`` (misconceptions.py): when a check fails, the answer
 is compared with each known wrong variant's prediction; a match is named in the message and
 carried on the error (``CheckFailed.misconceptions``) for ``extra_data.misconceptions``.
+
+Centred differences alone can be fooled: the worker runs student code, and a forward that
+recognises the probes (x ± h·e_i, or the worker's ``map``/``probe`` requests on its stack)
+can return values whose differences equal a wrong backward. So every gradient check here
+also compares the analytic gradient with the grader's reference gradient on the same random
+inputs (``assert_gradient_matches``).
 """
 import numpy as np
 
 from .checks_common import (ATOL, GRADIENT_TOL, H, RTOL, SCALE_FLOOR, CheckFailed,  # noqa: F401
-                            as_array, assert_close, assert_gradient_close, assert_shape,
-                            centred_difference, fail, matching, numerical_gradient,
+                            _preview, as_array, assert_close, assert_gradient_close, assert_shape,
+                            centred_difference, error_shape, fail, matching, numerical_gradient,
                             numerical_gradient_array, relative_error)
 from .misconceptions import Wrong  # noqa: F401 (the suites import it from here)
 
@@ -55,3 +61,17 @@ def numeric_param_gradient(handle, path, value, dout, x, label, h=H):
     by centred differences (one ``probe`` round trip)."""
     return remote_centred_difference(lambda points: handle.probe(path, points, "forward", x),
                                      value, dout, label, h)
+
+
+def assert_gradient_matches(analytic, numeric, reference, what, tol=GRADIENT_TOL, wrong=()):
+    """The analytic gradient agrees with the centred differences of the student's own forward
+    *and* with the grader's reference gradient on the same inputs (relative error ≤ tol each)."""
+    assert_gradient_close(analytic, numeric, what, tol, wrong)
+    reference = np.asarray(reference, dtype=np.float64)
+    analytic = assert_shape(analytic, reference.shape, what, wrong).astype(np.float64)
+    relative = relative_error(analytic, reference)
+    if relative > tol:
+        fail(f"{what} agrees with the centred differences of your forward but not with the correct gradient "
+             f"at the same inputs.\n  correct:  {_preview(reference)}\n  analytic: {_preview(analytic)}\n"
+             f"  (checked: relative error {relative:.3g} ≤ {tol:g}; your forward, evaluated at the probe points "
+             f"x ± h·e_i, does not behave as it does elsewhere)", analytic, wrong, tol, SCALE_FLOOR, reference)

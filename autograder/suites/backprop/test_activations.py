@@ -1,13 +1,14 @@
 """Hidden tests: activation functions, their derivatives and backward passes.
 
-Inputs are drawn per submission from the ``rng`` fixture; σ'(0) = 1/4 and the other
-values at 0 are the lecture's and stay fixed."""
+Inputs are drawn per submission from the ``rng`` fixture; the values at 0 that the
+docstrings pin (σ'(0) = 1/4, tanh'(0) = 1, ReLU'(0) = 0, LeakyReLU'(0) = ELU'(0) = α) and the
+defaults are fixed."""
 import numpy as np
 
-from autograder.suites.checks import (Wrong, assert_close, assert_gradient_close, assert_shape, fail,
+from autograder.suites.checks import (Wrong, assert_close, assert_gradient_matches, assert_shape, fail,
                                       numeric_input_gradient)
 
-from .reference import ACTIVATIONS, maxout
+from .reference import ACTIVATIONS, maxout, sigmoid
 
 
 def draw(rng, shape=(3, 4)):
@@ -18,8 +19,10 @@ def draw(rng, shape=(3, 4)):
 
 def wrong_derivatives(name, x):
     """The known wrong derivatives of activation ``name`` at x (misconceptions.py)."""
-    _, _, df, _ = ACTIVATIONS[name]
+    _, f, df, _ = ACTIVATIONS[name]
     wrong = [Wrong("derivative_sign", -df(x))]
+    if name == "Sigmoid":
+        wrong.append(Wrong("sigmoid_plus", sigmoid(x) * (1 + sigmoid(x))))
     if name == "Tanh":
         wrong.append(Wrong("tanh_not_squared", 1 - np.tanh(x)))
     if name == "LeakyReLU":
@@ -34,66 +37,105 @@ def scaled(wrong, dout):
     return [Wrong(w.key, dout * w.prediction) for w in wrong]
 
 
+def wrong_backwards(name, x, dout):
+    """The known wrong backwards: dout · (a wrong derivative), or the derivative taken at the
+    cached output f(x) instead of at x (Sigmoid and Tanh cache their output)."""
+    _, f, df, _ = ACTIVATIONS[name]
+    wrong = scaled(wrong_derivatives(name, x), dout)
+    if name in ("Sigmoid", "Tanh"):
+        wrong.append(Wrong("derivative_at_output", dout * df(f(x))))
+    return wrong
+
+
+# each activation test's plan: the common checks, then what its docstring pins at 0 and by default
+COMMON = {"forward": 1, "derivative": 1, "backward": 1, "derivative keeps the forward cache": 0.5, "at x = 0": 0.5}
+PINNED_AT_0 = {  # name: (label, kwargs, f'(0), the docstring's words)
+    "Sigmoid": ("Sigmoid.derivative(0) = 1/4", {}, 0.25, "σ'(0) = σ(0)(1 - σ(0)) = 1/4, the largest value of σ'"),
+    "Tanh": ("Tanh.derivative(0) = 1", {}, 1.0, "tanh'(0) = 1 - tanh(0)² = 1, the largest value of tanh'"),
+    "ReLU": ("ReLU.derivative(0) = 0", {}, 0.0, "the positive branch is x > 0, so ReLU'(0) = 0"),
+    "LeakyReLU": ("LeakyReLU.derivative(0) = α", {"alpha": 0.2}, 0.2,
+                  "the positive branch is x > 0, so LeakyReLU'(0) = α (α = 0.2 here)"),
+    "ELU": ("ELU.derivative(0) = α", {"alpha": 1.5}, 1.5,
+            "the positive branch is x > 0, so ELU'(0) = α·e⁰ = α (α = 1.5 here)"),
+}
+
+
+def activation_plan(name, **extra):
+    return {f"{name} {label}": weight for label, weight in COMMON.items()} | {PINNED_AT_0[name][0]: 1} | extra
+
+
 def check_activation(student, cases, name, rng):
     kwargs, f, df, formula = ACTIVATIONS[name]
     X, DOUT = draw(rng)
     act = student.new("activations", name, **kwargs)
     wrong = wrong_derivatives(name, X)
-    with cases.check(f"{name}.forward"):
+    with cases.check(f"{name} forward"):
         assert_close(act.call("forward", X), f(X), f"{name}.forward", formula)
-    with cases.check(f"{name}.derivative"):
+    with cases.check(f"{name} derivative"):
         assert_close(act.call("derivative", X), df(X), f"{name}.derivative", formula, wrong=wrong)
-    with cases.check(f"{name}.backward"):
+    with cases.check(f"{name} backward"):
         act.call("forward", X)
         assert_close(act.call("backward", DOUT), DOUT * df(X), f"{name}.backward",
-                     "dL/dx = dout · f'(x) with x from the last forward", wrong=scaled(wrong, DOUT))
-    with cases.check(f"{name}.derivative keeps the forward cache"):
+                     "dL/dx = dout · f'(x) with x from the last forward", wrong=wrong_backwards(name, X, DOUT))
+    with cases.check(f"{name} derivative keeps the forward cache"):
         act.call("forward", X)
-        act.call("derivative", -X)
+        act.call("derivative", 2 * X + 0.5)  # not -X: σ' and tanh' are even
         assert_close(act.call("backward", DOUT), DOUT * df(X), f"{name}.backward after derivative(other x)",
-                     "derivative(x) must not change what forward cached", wrong=scaled(wrong, DOUT))
+                     "derivative(x) must not change what forward cached", wrong=wrong_backwards(name, X, DOUT))
     with cases.check(f"{name} at x = 0"):
         zero = np.zeros((1, 3))
         assert_close(act.call("forward", zero), f(zero), f"{name}.forward(0)", formula)
+    label, pinned_kwargs, value, words = PINNED_AT_0[name]
+    with cases.check(label):
+        wrong = [Wrong("derivative_sign", [-value, -value])]
+        if name in ("ReLU", "LeakyReLU", "ELU"):
+            wrong.append(Wrong("kink_branch", [1.0, 1.0]))
+        if name == "Sigmoid":
+            wrong.append(Wrong("sigmoid_plus", [0.75, 0.75]))
+        got = student.new("activations", name, **pinned_kwargs).call("derivative", np.zeros(2))
+        assert_close(got, [value, value], f"{name}.derivative at x = 0", words, wrong=wrong)
 
 
 def test_sigmoid(student, cases, rng):
     """Sigmoid: forward, derivative (max 1/4 at 0) and backward match the formulas"""
+    cases.plan(activation_plan("Sigmoid"))
     check_activation(student, cases, "Sigmoid", rng)
-    with cases.check("Sigmoid.derivative(0) = 1/4"):
-        assert_close(student.new("activations", "Sigmoid").call("derivative", np.zeros(2)),
-                     [0.25, 0.25], "Sigmoid.derivative", "σ'(0) = σ(0)(1 - σ(0)) = 1/4")
 
 
 def test_tanh(student, cases, rng):
-    """Tanh: forward, derivative and backward match the formulas"""
+    """Tanh: forward, derivative (max 1 at 0) and backward match the formulas"""
+    cases.plan(activation_plan("Tanh"))
     check_activation(student, cases, "Tanh", rng)
 
 
 def test_relu(student, cases, rng):
     """ReLU: forward, derivative (0 at the kink) and backward"""
+    cases.plan(activation_plan("ReLU"))
     check_activation(student, cases, "ReLU", rng)
-    with cases.check("ReLU.derivative(0) = 0"):
-        assert_close(student.new("activations", "ReLU").call("derivative", np.zeros(2)), [0, 0],
-                     "ReLU.derivative", "the positive branch is x > 0, so ReLU'(0) = 0")
 
 
 def test_leaky_relu(student, cases, rng):
-    """LeakyReLU: configurable slope α, default 0.01"""
+    """LeakyReLU: configurable slope α, default 0.01, LeakyReLU'(0) = α"""
+    cases.plan(activation_plan("LeakyReLU", **{"LeakyReLU default alpha": 1}))
     check_activation(student, cases, "LeakyReLU", rng)
     with cases.check("LeakyReLU default alpha"):
         x = np.array([-2.0, 3.0])
-        assert_close(student.new("activations", "LeakyReLU").call("forward", x), [-0.02, 3.0],
-                     "LeakyReLU().forward", "default α = 0.01")
+        default = student.new("activations", "LeakyReLU")
+        assert_close(default.call("forward", x), [-0.02, 3.0], "LeakyReLU().forward", "default α = 0.01")
+        assert_close(default.call("derivative", x), [0.01, 1.0], "LeakyReLU().derivative", "default α = 0.01")
 
 
 def test_elu(student, cases, rng):
-    """ELU: configurable α, default 1.0"""
+    """ELU: configurable α, default 1.0, ELU'(0) = α"""
+    cases.plan(activation_plan("ELU", **{"ELU default alpha": 1}))
     check_activation(student, cases, "ELU", rng)
     with cases.check("ELU default alpha"):
         x = np.array([-1.0, 2.0])
-        assert_close(student.new("activations", "ELU").call("forward", x), [np.expm1(-1.0), 2.0],
+        default = student.new("activations", "ELU")
+        assert_close(default.call("forward", x), [np.expm1(-1.0), 2.0],
                      "ELU().forward", "default α = 1: ELU(x) = eˣ - 1 for x ≤ 0")
+        assert_close(default.call("derivative", x), [np.exp(-1.0), 1.0],
+                     "ELU().derivative", "default α = 1: ELU'(x) = eˣ for x ≤ 0")
 
 
 def test_activation_gradients_numeric(student, cases, rng):
@@ -103,14 +145,17 @@ def test_activation_gradients_numeric(student, cases, rng):
     torch_fns = {"Sigmoid": torch.sigmoid, "Tanh": torch.tanh, "ReLU": torch.relu,
                  "LeakyReLU": lambda t: torch.nn.functional.leaky_relu(t, 0.2),
                  "ELU": lambda t: torch.nn.functional.elu(t, 1.5)}
+    cases.plan({f"{name}.backward vs {other}": 1 for name in ACTIVATIONS
+                for other in ("centred differences", "torch.autograd")})
     X, DOUT = draw(rng)
-    for name, (kwargs, _, _, _) in ACTIVATIONS.items():
+    for name, (kwargs, _, df, _) in ACTIVATIONS.items():
         act = student.new("activations", name, **kwargs)
-        wrong = scaled(wrong_derivatives(name, X), DOUT)
+        wrong = wrong_backwards(name, X, DOUT)
         with cases.check(f"{name}.backward vs centred differences"):
             numeric = numeric_input_gradient(act, X, DOUT, f"{name}.forward")
             act.call("forward", X)
-            assert_gradient_close(act.call("backward", DOUT), numeric, f"{name}.backward", wrong=wrong)
+            assert_gradient_matches(act.call("backward", DOUT), numeric, DOUT * df(X), f"{name}.backward",
+                                    wrong=wrong)
         with cases.check(f"{name}.backward vs torch.autograd"):
             t = torch.tensor(X, requires_grad=True)
             (torch_fns[name](t) * torch.tensor(DOUT)).sum().backward()
@@ -124,6 +169,7 @@ EXTREME = np.array([-1000.0, -50.0, 50.0, 1000.0])
 
 def test_activation_stability(student, cases):
     """Extreme inputs (±1000, ±50): the limits, finite values, no overflow warning from Sigmoid"""
+    cases.plan({f"{name}.{method} at ±1000 and ±50": 1 for name in ACTIVATIONS for method in ("forward", "derivative")})
     x = EXTREME
     for name, (kwargs, f, df, _) in ACTIVATIONS.items():
         act = student.new("activations", name, **kwargs)
@@ -154,6 +200,7 @@ def test_activation_stability(student, cases):
 
 def test_activation_dtype(student, cases, rng):
     """float32 in gives float32 out (forward, derivative, backward), shapes kept"""
+    cases.plan({f"{name} keeps float32": 1 for name in ACTIVATIONS})
     X, DOUT = draw(rng)
     x = X.astype(np.float32)
     for name, (kwargs, _, _, _) in ACTIVATIONS.items():
@@ -170,6 +217,8 @@ def test_activation_dtype(student, cases, rng):
 
 def test_maxout(student, cases, rng):
     """Maxout: forward is the max of k affine pieces; backward routes dout to the winner"""
+    cases.plan({"Maxout.forward": 1, "Maxout.backward dx": 1, "Maxout.grads['W']": 1, "Maxout.grads['b']": 1,
+                "Maxout.backward vs centred differences": 1})
     k, n_in, n_out = 3, 4, 2
     W, b = rng.standard_normal((k, n_in, n_out)), rng.standard_normal((k, n_out))
     x, dout = rng.standard_normal((5, n_in)), rng.standard_normal((5, n_out))
@@ -193,4 +242,5 @@ def test_maxout(student, cases, rng):
     with cases.check("Maxout.backward vs centred differences"):
         numeric = numeric_input_gradient(layer, x, dout, "Maxout.forward")
         layer.call("forward", x)
-        assert_gradient_close(layer.call("backward", dout), numeric, "Maxout.backward (dx)")
+        assert_gradient_matches(layer.call("backward", dout), numeric, np.einsum("nko,kio->ni", dz, W),
+                                "Maxout.backward (dx)")

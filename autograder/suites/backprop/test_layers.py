@@ -1,13 +1,15 @@
 """Hidden tests: initialisers, Linear, the two losses and BatchNorm."""
 import numpy as np
 
-from autograder.suites.checks import (Wrong, as_array, as_float, assert_close, assert_gradient_close,
+from autograder.suites.checks import (Wrong, as_array, as_float, assert_close, assert_gradient_matches,
                                       assert_shape, numeric_input_gradient, numeric_param_gradient)
 
 from .reference import batchnorm_train, softmax_ce
 
+
 def test_initialisers(student, cases, rng):
-    """init_xavier and init_he: shapes, std formulas, same seed gives the same weights"""
+    """init_xavier and init_he: shapes, float64, std formulas, same seed gives the same weights"""
+    cases.plan({f"{name} {what}": 1 for name in ("init_xavier", "init_he") for what in ("draws", "spread")})
     for name, std in (("init_xavier", lambda i, o: np.sqrt(2 / (i + o))),
                       ("init_he", lambda i, o: np.sqrt(2 / i))):
         with cases.check(f"{name} draws"):
@@ -17,6 +19,7 @@ def test_initialisers(student, cases, rng):
             assert_close(W, expected, f"{name}(30, 20, rng)",
                          f"std · rng.standard_normal((fan_in, fan_out)) with std = "
                          f"{'sqrt(2 / (fan_in + fan_out))' if name == 'init_xavier' else 'sqrt(2 / fan_in)'}")
+            assert W.dtype == np.float64, f"{name}(30, 20, rng) returned dtype {W.dtype}; the initialisers return float64."
         with cases.check(f"{name} spread"):
             W = as_array(student.call("layers", name, 400, 300, student.rng(1)), name)
             assert_shape(W, (400, 300), name)
@@ -24,15 +27,35 @@ def test_initialisers(student, cases, rng):
                 f"{name}(400, 300): the weights' std is {W.std():.4f}, expected {std(400, 300):.4f}.")
 
 
+LINEAR_SIZES = ((4, 3, 5), (4, 4, 6))  # (in, out, batch)
+
+
+def linear_shape(n_in, n_out, n):
+    return f"Linear({n_in}, {n_out}), batch of {n}"
+
+
 def test_linear(student, cases, rng):
-    """Linear: out = x @ W + b; grads['W'] = xᵀ dout, grads['b'] = Σ dout, dx = dout Wᵀ"""
-    for n_in, n_out, n in ((4, 3, 5), (4, 4, 6)):  # the square layer shows a missing transpose
+    """Linear: out = x @ W + b; grads['W'] = xᵀ dout, grads['b'] = Σ dout, dx = dout Wᵀ; W from init, b zeros"""
+    cases.plan({f"{linear_shape(*sizes)}: {part}": weight for sizes in LINEAR_SIZES
+                for part, weight in (("forward", 0.5), ("backward dx", 1), ("grads['W']", 1), ("grads['b']", 0.5))}
+               | {"Linear gradients vs centred differences": 1, "Linear vs torch.autograd": 1,
+                  "Linear(in, out, init, seed): W drawn by INITIALISERS[init] with that seed, b zeros": 1})
+    with cases.check("Linear(in, out, init, seed): W drawn by INITIALISERS[init] with that seed, b zeros"):
+        seed = int(rng.integers(1 << 31))
+        for init, kwargs in (("xavier", {"init": "xavier"}), ("he", {})):  # "he" is the default
+            params = student.new("layers", "Linear", 6, 5, seed=seed, **kwargs).get("params")
+            own = student.call("layers", f"init_{init}", 6, 5, student.rng(seed))
+            what = f"Linear(6, 5, {', '.join(f'{k}={v!r}' for k, v in kwargs.items())}seed={seed}).params"
+            assert_close(params.get("W"), own, f"{what}['W']",
+                         f"INITIALISERS[{init!r}](6, 5, np.random.default_rng(seed)), your own init_{init}")
+            assert_close(params.get("b"), np.zeros(5), f"{what}['b']", "b starts at zeros, shape (out_features,)")
+    for n_in, n_out, n in LINEAR_SIZES:  # the square layer shows a missing transpose
         W, b = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
         x, dout = rng.standard_normal((n, n_in)), rng.standard_normal((n, n_out))
         layer = student.new("layers", "Linear", n_in, n_out, init="small", seed=0)
         layer.set("params", "W", W)
         layer.set("params", "b", b)
-        shape = f"Linear({n_in}, {n_out}), batch of {n}"
+        shape = linear_shape(n_in, n_out, n)
         with cases.check(f"{shape}: forward"):
             assert_close(layer.call("forward", x), x @ W + b, f"{shape}: forward", "out = x @ W + b")
         with cases.check(f"{shape}: backward dx"):
@@ -53,8 +76,9 @@ def test_linear(student, cases, rng):
         numeric = numeric_param_gradient(layer, ["params", "W"], W, dout, x, "Linear.forward")
         layer.call("forward", x)
         dx = layer.call("backward", dout)
-        assert_gradient_close(layer.get("grads", "W"), numeric, "Linear.grads['W']")
-        assert_gradient_close(dx, numeric_input_gradient(layer, x, dout, "Linear.forward"), "Linear.backward (dx)")
+        assert_gradient_matches(layer.get("grads", "W"), numeric, x.T @ dout, "Linear.grads['W']")
+        assert_gradient_matches(dx, numeric_input_gradient(layer, x, dout, "Linear.forward"), dout @ W.T,
+                                "Linear.backward (dx)")
     with cases.check("Linear vs torch.autograd"):
         import torch
 
@@ -67,6 +91,7 @@ def test_linear(student, cases, rng):
 
 def test_mse_loss(student, cases, rng):
     """MSELoss: L = mean((pred - target)²), dL/dpred = 2(pred - target) / size"""
+    cases.plan({"MSELoss.forward": 1, "MSELoss.backward": 1, "MSELoss vs torch": 1})
     pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     loss = student.new("layers", "MSELoss")
     with cases.check("MSELoss.forward"):
@@ -89,6 +114,8 @@ def test_mse_loss(student, cases, rng):
 
 def test_softmax_cross_entropy(student, cases, rng):
     """SoftmaxCrossEntropy: mean -log softmax of the true class; gradient (p - onehot) / N; stable"""
+    cases.plan({"SoftmaxCrossEntropy.forward": 1, "SoftmaxCrossEntropy.backward": 1, "SoftmaxCrossEntropy vs torch": 1,
+                "SoftmaxCrossEntropy with logits of ±1000": 1})
     logits, labels = rng.standard_normal((6, 4)) * 2, rng.integers(0, 4, 6)
     loss = student.new("layers", "SoftmaxCrossEntropy")
     expected_loss, expected_grad = softmax_ce(logits, labels)
@@ -120,7 +147,11 @@ def test_softmax_cross_entropy(student, cases, rng):
 
 
 def test_batchnorm(student, cases, rng):
-    """BatchNorm: training/eval forward, running statistics, backward (three paths)"""
+    """BatchNorm: training/eval forward, running statistics, backward (three paths), defaults"""
+    cases.plan({"BatchNorm.forward (training)": 1, "BatchNorm running statistics": 1,
+                "BatchNorm.backward (training) vs the formula": 1, "BatchNorm.backward vs centred differences": 1,
+                "BatchNorm vs torch.autograd": 1, "BatchNorm eval mode": 1,
+                "BatchNorm(D) defaults: momentum 0.1, eps 1e-5, γ = 1, β = 0, training": 1})
     x, dout = rng.standard_normal((6, 3)) * 2 + 1, rng.standard_normal((6, 3))
     gamma, beta = rng.uniform(0.5, 2, 3), rng.standard_normal(3)
     bn = student.new("layers", "BatchNorm", 3, momentum=0.2, eps=1e-5)
@@ -139,13 +170,13 @@ def test_batchnorm(student, cases, rng):
         assert_close(bn.get("running_var"), 0.8 + 0.2 * var, "BatchNorm.running_var after one step",
                      "(1 - momentum) · running_var + momentum · σ² (biased), starting from 1",
                      wrong=[Wrong("bn_unbiased_variance", 0.8 + 0.2 * unbiased)])
+    x_hat = (x - mean) / np.sqrt(var + 1e-5)
+    dx_hat = dout * gamma
+    dx_expected = (dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)) / np.sqrt(var + 1e-5)
     with cases.check("BatchNorm.backward (training) vs the formula"):
         bn.call("forward", x)
         dx = bn.call("backward", dout)
-        x_hat = (x - mean) / np.sqrt(var + 1e-5)
-        dx_hat = dout * gamma
-        expected = (dx_hat - dx_hat.mean(0) - x_hat * (dx_hat * x_hat).mean(0)) / np.sqrt(var + 1e-5)
-        assert_close(dx, expected, "BatchNorm.backward (dx, training)",
+        assert_close(dx, dx_expected, "BatchNorm.backward (dx, training)",
                      "dx = (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) / sqrt(σ² + eps)", rtol=1e-5)
         grads = bn.get("grads")
         assert_close(grads.get("gamma"), (dout * x_hat).sum(0), "BatchNorm.grads['gamma']", "Σ_n dout · x̂")
@@ -153,7 +184,8 @@ def test_batchnorm(student, cases, rng):
     with cases.check("BatchNorm.backward vs centred differences"):
         numeric = numeric_input_gradient(bn, x, dout, "BatchNorm.forward")
         bn.call("forward", x)
-        assert_gradient_close(bn.call("backward", dout), numeric, "BatchNorm.backward (dx, training)", tol=1e-4)
+        assert_gradient_matches(bn.call("backward", dout), numeric, dx_expected, "BatchNorm.backward (dx, training)",
+                                tol=1e-4)
     with cases.check("BatchNorm vs torch.autograd"):
         import torch
 
@@ -175,3 +207,13 @@ def test_batchnorm(student, cases, rng):
                      "eval mode must not update the running statistics")
         assert_close(bn.call("backward", dout), dout * gamma / np.sqrt(running_var + 1e-5),
                      "BatchNorm.backward (eval)", "dx = dout · γ / sqrt(running_var + eps)")
+    with cases.check("BatchNorm(D) defaults: momentum 0.1, eps 1e-5, γ = 1, β = 0, training"):
+        default = student.new("layers", "BatchNorm", 3)
+        small = x * 1e-3  # σ² near eps, so that eps shows
+        plain_mean, plain_var = small.mean(axis=0), small.var(axis=0)
+        assert_close(default.call("forward", small), (small - plain_mean) / np.sqrt(plain_var + 1e-5),
+                     "BatchNorm(3).forward (training, defaults)", "(x - μ) / sqrt(σ² + eps) with γ = 1, β = 0, eps = 1e-5")
+        assert_close(default.get("running_mean"), 0.1 * plain_mean, "BatchNorm(3).running_mean after one step",
+                     "(1 - momentum) · 0 + momentum · μ with the default momentum 0.1")
+        assert_close(default.get("running_var"), 0.9 + 0.1 * plain_var, "BatchNorm(3).running_var after one step",
+                     "(1 - momentum) · 1 + momentum · σ² with the default momentum 0.1")

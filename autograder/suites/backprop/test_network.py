@@ -5,7 +5,7 @@ flag; network.py's docstring), never from the layers the student's MLP holds: a 
 with a wrong layer list must not get a reference that repeats the mistake."""
 import numpy as np
 
-from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_close, fail,
+from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_matches, fail,
                                       numeric_input_gradient, numeric_param_gradient)
 
 
@@ -85,6 +85,16 @@ def predict(x, params, sizes, activation, batchnorm=False, mistake=None, **kwarg
     return reference_forward(torch.tensor(x), tparams, sizes, activation, batchnorm, mistake, **kwargs).numpy()
 
 
+def reference_gradients(x, dout, params, sizes, activation, batchnorm=False, mistake=None):
+    """(dL/dx, {parameter name: dL/dθ}) of L = Σ scores·dout by torch.autograd, training mode."""
+    import torch
+
+    tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    tx = torch.tensor(x, requires_grad=True)
+    (reference_forward(tx, tparams, sizes, activation, batchnorm, mistake) * torch.tensor(dout)).sum().backward()
+    return tx.grad.numpy(), {k: t.grad.numpy() for k, t in tparams.items()}
+
+
 def check_layer_order(names, sizes, activation, batchnorm):
     """The layer names in the docstring's order (inside a forward check: MLP.__init__ is given
     code in the student version, so the order alone earns nothing)."""
@@ -98,8 +108,49 @@ def check_layer_order(names, sizes, activation, batchnorm):
                  Wrong("mlp_last_activation", lambda got: got == expected + [f"{activation}{len(sizes) - 2}"])])
 
 
+INITS = ("xavier", "he", "small")
+CONSTRUCTOR = "MLP(sizes, activation, init, seed) as you build it: Linear i drawn by your init_<init> with seed + i"
+DEFAULTS = "MLP(sizes) defaults: sigmoid, init 'xavier', seed 0, no BatchNorm; forward with its own parameters"
+
+
+def own_draw(student, fan_in, fan_out, init, seed):
+    """The student's own INITIALISERS[init](fan_in, fan_out, np.random.default_rng(seed))."""
+    return as_array(student.call("layers", f"init_{init}", fan_in, fan_out, student.rng(seed)), f"init_{init}")
+
+
+def own_parameters(student, sizes, init, seed):
+    """The MLP's parameters by the docstring: Linear i drawn with seed + i, b zeros."""
+    params = {}
+    for i in range(len(sizes) - 1):
+        params[f"linear{i}.W"] = own_draw(student, sizes[i], sizes[i + 1], init, seed + i)
+        params[f"linear{i}.b"] = np.zeros(sizes[i + 1])
+    return params
+
+
+def check_constructor(student, rng):
+    """Each Linear i of MLP(..., init=..., seed=s) holds the student's own init_<init> draw with seed s + i."""
+    seed = int(rng.integers(1 << 30))
+    sizes = [4, 6, 5, 3]
+    for init in INITS:
+        what = f"MLP({sizes}, activation='relu', init={init!r}, seed={seed})"
+        got = dict(student.new("network", "MLP", sizes, activation="relu", init=init, seed=seed).call("parameters"))
+        for label, expected in own_parameters(student, sizes, init, seed).items():
+            i = int(label[len("linear")])
+            wrong = []
+            if label.endswith(".W"):
+                wrong = [Wrong("mlp_init_ignored", own_draw(student, sizes[i], sizes[i + 1], other, seed + i))
+                         for other in INITS if other != init]
+                if i > 0:
+                    wrong.append(Wrong("mlp_same_seed", own_draw(student, sizes[i], sizes[i + 1], init, seed)))
+            assert_close(got.get(label), expected, f"{what}: parameter {label}",
+                         f"W of Linear i = init_{init}(fan_in, fan_out, np.random.default_rng(seed + i)) with your own "
+                         f"init_{init}; b = zeros", wrong=wrong)
+
+
 def test_mlp_forward(student, cases, rng):
-    """MLP.forward applies Linear -> activation ... -> Linear in order"""
+    """MLP.forward applies Linear -> activation ... -> Linear in order; the constructor's init, seeds and defaults"""
+    cases.plan({f"MLP({SIZES}, {activation}): layer order and forward": 1 for activation in ("tanh", "sigmoid", "relu")}
+               | {CONSTRUCTOR: 1, DEFAULTS: 1})
     x = rng.standard_normal((6, 4))
     for activation in ("tanh", "sigmoid", "relu"):
         mlp, names, params = make_mlp(student, rng, SIZES, activation)
@@ -109,29 +160,36 @@ def test_mlp_forward(student, cases, rng):
                          "scores = Linear_L(… f(Linear_1(x)) …), no activation after the last Linear",
                          wrong=[Wrong("mlp_last_activation",
                                       predict(x, params, SIZES, activation, mistake="mlp_last_activation"))])
+    with cases.check(CONSTRUCTOR):
+        check_constructor(student, rng)
+    with cases.check(DEFAULTS):
+        mlp = student.new("network", "MLP", SIZES)
+        names = mlp.get("names")
+        check_layer_order(list(names) if isinstance(names, list) else names, SIZES, "sigmoid", False)
+        params = own_parameters(student, SIZES, "xavier", 0)
+        assert_close(mlp.call("forward", x), predict(x, params, SIZES, "sigmoid"), f"MLP({SIZES}).forward",
+                     "sigmoid hidden layers, Linear i = init_xavier(fan_in, fan_out, default_rng(0 + i)), b = 0")
 
 
 def test_mlp_backward(student, cases, rng):
     """MLP.backward: every parameter's gradient and dx, against centred differences and torch.autograd"""
-    import torch
-
     x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
     mlp, names, params = make_mlp(student, rng, SIZES, "tanh")
-
-    def autograd(mistake=None):
-        tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-        tx = torch.tensor(x, requires_grad=True)
-        (reference_forward(tx, tparams, SIZES, "tanh", mistake=mistake) * torch.tensor(dout)).sum().backward()
-        return tx.grad.numpy(), {k: t.grad.numpy() for k, t in tparams.items()}
-
-    dx, grads_expected = autograd()
-    dx_wrong, grads_wrong = autograd("mlp_last_activation")
-    mlp.call("forward", x)
+    dx, grads_expected = reference_gradients(x, dout, params, SIZES, "tanh")
+    dx_wrong, grads_wrong = reference_gradients(x, dout, params, SIZES, "tanh", mistake="mlp_last_activation")
+    gradient_checks = [f"gradient of {label}" for label in grads_expected]
+    cases.plan({"MLP.backward returns dx": 2} | {label: 1 for label in gradient_checks}
+               | {"MLP gradients vs centred differences": 2})
     with cases.check("MLP.backward returns dx"):
+        mlp.call("forward", x)
         assert_close(mlp.call("backward", dout), dx, "MLP.backward (dx)",
                      "dL/dx through every layer, in reverse order (torch.autograd)",
                      wrong=[Wrong("mlp_last_activation", dx_wrong)])
-    grads = mlp.get("gradients()")
+    grads = {}
+    with cases.setup("MLP.gradients() after forward and backward", needed_by=gradient_checks):
+        mlp.call("forward", x)
+        mlp.call("backward", dout)
+        grads = mlp.get("gradients()")
     for label, expected in grads_expected.items():
         with cases.check(f"gradient of {label}"):
             got = grads.get(label) if isinstance(grads, dict) else None
@@ -146,14 +204,26 @@ def test_mlp_backward(student, cases, rng):
                                          dout, x, "MLP.forward")
         mlp.call("forward", x)
         mlp.call("backward", dout)
-        assert_gradient_close(mlp.get("gradients()", "linear0.W"), numeric, "MLP gradient of linear0.W")
+        assert_gradient_matches(mlp.get("gradients()", "linear0.W"), numeric, grads_expected["linear0.W"],
+                                "MLP gradient of linear0.W")
+
+
+ORDER_BN = "MLP(batchnorm=True): layer order and forward (training) vs the specification"
+EVAL_ROWS = "MLP.eval(): an example's output does not depend on the rest of the batch"
+EVAL_STATS = "MLP.eval() uses the running statistics of the three training batches"
+EVAL_FIXED = "MLP.eval() leaves the running statistics alone"
+TRAIN_AGAIN = "MLP.train() after eval(): batch statistics again, and the running ones updated"
 
 
 def test_mlp_batchnorm(student, cases, rng):
-    """MLP with BatchNorm: Linear -> BatchNorm -> activation; training gradients; eval mode"""
+    """MLP with BatchNorm: Linear -> BatchNorm -> activation; training gradients; eval and train round trip"""
+    cases.plan({ORDER_BN: 1, "MLP(batchnorm=True) dx vs centred differences": 1,
+                "MLP(batchnorm=True) grads of linear0.W vs centred differences": 1,
+                EVAL_ROWS: 1, EVAL_STATS: 1, EVAL_FIXED: 0.5, TRAIN_AGAIN: 1})
     x, dout = rng.standard_normal((8, 4)), rng.standard_normal((8, 3))
     mlp, names, params = make_mlp(student, rng, SIZES, "tanh", batchnorm=True)
-    with cases.check("MLP(batchnorm=True): layer order and forward (training) vs the specification"):
+    dx, grads_expected = reference_gradients(x, dout, params, SIZES, "tanh", batchnorm=True)
+    with cases.check(ORDER_BN):
         check_layer_order(names, SIZES, "tanh", True)
         assert_close(mlp.call("forward", x), predict(x, params, SIZES, "tanh", True), "MLP.forward (training, "
                      "with BatchNorm)", "Linear -> BatchNorm (batch μ, σ²) -> tanh -> Linear (torch float64)",
@@ -162,7 +232,8 @@ def test_mlp_batchnorm(student, cases, rng):
     with cases.check("MLP(batchnorm=True) dx vs centred differences"):
         numeric = numeric_input_gradient(mlp, x, dout, "MLP.forward")
         mlp.call("forward", x)
-        assert_gradient_close(mlp.call("backward", dout), numeric, "MLP.backward (dx, with BatchNorm)", tol=1e-4)
+        assert_gradient_matches(mlp.call("backward", dout), numeric, dx, "MLP.backward (dx, with BatchNorm)",
+                                tol=1e-4)
     with cases.check("MLP(batchnorm=True) grads of linear0.W vs centred differences"):
         if "linear0" not in names:
             fail(f"MLP.names {names} has no 'linear0'.")
@@ -171,32 +242,50 @@ def test_mlp_batchnorm(student, cases, rng):
                                          dout, x, "MLP.forward")
         mlp.call("forward", x)
         mlp.call("backward", dout)
-        assert_gradient_close(mlp.get("gradients()", "linear0.W"), numeric, "MLP gradient of linear0.W", tol=1e-4)
+        assert_gradient_matches(mlp.get("gradients()", "linear0.W"), numeric, grads_expected["linear0.W"],
+                                "MLP gradient of linear0.W", tol=1e-4)
     # eval mode, by its observable contract, on a fresh network trained on three batches
-    mlp, names, params = make_mlp(student, rng, SIZES, "tanh", batchnorm=True)
-    stats = {}
-    for _ in range(3):
-        batch = rng.standard_normal((8, 4)) * 2 + 0.5
-        mlp.call("forward", batch)
-        predict(batch, params, SIZES, "tanh", True, stats=stats)
-    mlp.run("eval")
+    stats, full = {}, None
     test_x = rng.standard_normal((6, 4)) * 2 + 0.5
-    full = as_array(mlp.call("forward", test_x), "MLP.forward")
-    with cases.check("MLP.eval(): an example's output does not depend on the rest of the batch"):
+    batches = [rng.standard_normal((8, 4)) * 2 + 0.5 for _ in range(3)]
+    with cases.setup("a fresh MLP(batchnorm=True), three training forwards, MLP.eval() and a forward in eval mode",
+                     needed_by=[EVAL_ROWS, EVAL_STATS, EVAL_FIXED, TRAIN_AGAIN]):
+        mlp, names, params = make_mlp(student, rng, SIZES, "tanh", batchnorm=True)
+        for batch in batches:
+            mlp.call("forward", batch)
+            predict(batch, params, SIZES, "tanh", True, stats=stats)
+        mlp.run("eval")
+        full = as_array(mlp.call("forward", test_x), "MLP.forward")
+    with cases.check(EVAL_ROWS):
         alone = np.concatenate([as_array(mlp.call("forward", test_x[i:i + 2]), "MLP.forward") for i in (0, 2, 4)])
         assert_close(alone, full, "MLP.forward in eval mode, rows fed two at a time vs the whole batch",
                      "eval mode normalises with the running statistics, so each row's scores depend on that row "
                      "only", wrong=[Wrong("mlp_eval_keeps_training",
                                           lambda got: np.allclose(full, predict(test_x, params, SIZES, "tanh", True),
                                                                   rtol=1e-6, atol=1e-8))])
-    with cases.check("MLP.eval() uses the running statistics of the three training batches"):
+    with cases.check(EVAL_STATS):
         assert_close(full, predict(test_x, params, SIZES, "tanh", True, stats=stats, training=False),
                      "MLP.forward in eval mode", "BatchNorm with running_mean, running_var "
                      f"(momentum {MOMENTUM}, from 0 and 1, three training forwards)",
                      wrong=[Wrong("mlp_eval_keeps_training", predict(test_x, params, SIZES, "tanh", True))])
-    with cases.check("MLP.eval() leaves the running statistics alone"):
+    with cases.check(EVAL_FIXED):
         assert_close(mlp.call("forward", test_x), full, "MLP.forward in eval mode, called again",
                      "eval mode must not change the running statistics (same input, same output)")
+    with cases.check(TRAIN_AGAIN):
+        mlp.run("train")
+        batch = rng.standard_normal((8, 4)) * 2 + 0.5
+        eval_before = predict(test_x, params, SIZES, "tanh", True, stats=stats, training=False)
+        still_eval = predict(batch, params, SIZES, "tanh", True, stats=stats, training=False)
+        expected = predict(batch, params, SIZES, "tanh", True, stats=stats)  # moves the running statistics
+        assert_close(mlp.call("forward", batch), expected, "MLP.forward after eval() then train()",
+                     "train() puts every BatchNorm back in training mode: batch μ, σ², and the running statistics move",
+                     wrong=[Wrong("mlp_train_keeps_eval", still_eval)])
+        mlp.run("eval")
+        assert_close(mlp.call("forward", test_x), predict(test_x, params, SIZES, "tanh", True, stats=stats,
+                                                          training=False),
+                     "MLP.forward in eval mode after one more training forward",
+                     "the running statistics moved with the training forward after train()",
+                     wrong=[Wrong("mlp_train_keeps_eval", eval_before)])
 
 
 def test_vanishing_gradients(student, cases, rng):
@@ -205,6 +294,7 @@ def test_vanishing_gradients(student, cases, rng):
 
     depth = 8
     sizes = [10] * depth + [2]
+    cases.plan({"layer_grad_norms values": 3, "the gradient vanishes towards the input": 1})
     x, dout = rng.standard_normal((16, 10)), rng.standard_normal((16, 2))
     mlp, names, params = make_mlp(student, rng, sizes, "sigmoid")
     tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}

@@ -5,7 +5,7 @@ Inputs are drawn per submission (the ``rng`` fixture); the lecture's 4×4 poolin
 and its 32×32×3 image with a 5×5×3 filter keep their fixed shapes."""
 import numpy as np
 
-from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_close,
+from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_matches,
                                       numeric_input_gradient)
 
 CONFIGS = [  # (N, C, H, W, F, kernel, stride, padding)
@@ -47,12 +47,19 @@ def wrong_convs(x, W, b, stride, padding):
     if padding != (0, 0):
         wrong.append(Wrong("conv_padding_ignored", torch_conv(x, W, b, stride, (0, 0))))
     if stride != (1, 1):
-        wrong.append(Wrong("conv_stride_ignored", torch_conv(x, W, b, (1, 1), padding)))
+        every_pixel = torch_conv(x, W, b, (1, 1), padding)
+        wrong.append(Wrong("conv_stride_ignored", every_pixel))
+        h_out, w_out = torch_conv(x, W, b, stride, padding).shape[2:]  # sized with the stride, windows every pixel
+        wrong.append(Wrong("conv_window_step_1", every_pixel[:, :, :h_out, :w_out]))
     return wrong
+
+
+LECTURE_CONV = "lecture example: 32×32×3 image, 5×5×3 filter (defaults stride 1, padding 0)"
 
 
 def test_conv_forward(student, cases, rng):
     """Conv2D.forward: sliding dot product with stride and zero padding, output size ⌊(H+2P−K)/S⌋+1"""
+    cases.plan({f"Conv2D{config}": 2 for config in CONFIGS} | {LECTURE_CONV: 2})
     for config in CONFIGS:
         with cases.check(f"Conv2D{config}"):
             layer, x, W, b, stride, padding = make_conv(student, config, rng)
@@ -60,10 +67,10 @@ def test_conv_forward(student, cases, rng):
                          f"Conv2D(stride={config[6]}, padding={config[7]}, kernel={config[5]}).forward",
                          "out[n,f,i,j] = Σ_c,p,q x_pad[n,c,i·S+p,j·S+q]·W[f,c,p,q] + b[f]",
                          wrong=wrong_convs(x, W, b, stride, padding))
-    with cases.check("lecture example: 32×32×3 image, 5×5×3 filter"):
+    with cases.check(LECTURE_CONV):
         x, W, b = rng.standard_normal((1, 3, 32, 32)), rng.standard_normal((1, 3, 5, 5)), np.zeros(1)
-        for padding, size in ((0, 28), (2, 32)):
-            layer = student.new("conv", "Conv2D", 3, 1, 5, padding=padding)
+        for padding, size in ((0, 28), (2, 32)):  # Conv2D(3, 1, 5): the defaults stride 1, padding 0
+            layer = student.new("conv", "Conv2D", 3, 1, 5, **({"padding": padding} if padding else {}))
             layer.set("params", "W", W)
             layer.set("params", "b", b)
             out = as_array(layer.call("forward", x), "Conv2D.forward")
@@ -76,6 +83,7 @@ def test_conv_forward(student, cases, rng):
 
 def test_conv_backward(student, cases, rng):
     """Conv2D.backward: dx, grads['W'], grads['b'] against torch.autograd and centred differences"""
+    cases.plan({f"Conv2D{config}.backward": 2 for config in CONFIGS} | {"Conv2D.backward vs centred differences": 2})
     for config in CONFIGS:
         layer, x, W, b, stride, padding = make_conv(student, config, rng)
         out = torch_conv(x, W, b, stride, padding)
@@ -97,7 +105,8 @@ def test_conv_backward(student, cases, rng):
         dout = rng.standard_normal((1, 2, 4, 4))
         numeric = numeric_input_gradient(layer, x, dout, "Conv2D.forward")
         layer.call("forward", x)
-        assert_gradient_close(layer.call("backward", dout), numeric, "Conv2D.backward (dx)")
+        assert_gradient_matches(layer.call("backward", dout), numeric, torch_conv(x, W, b, stride, padding, dout)[1],
+                                "Conv2D.backward (dx)")
 
 
 def windows(shape, kernel_size, stride):
@@ -121,18 +130,32 @@ def wrong_pool_backward(name, x, dout, kernel_size, stride):
     return [Wrong("maxpool_whole_window", whole), Wrong("maxpool_every_tie", ties)]
 
 
+POOL_DEFAULT_STRIDE = "MaxPool2D / AvgPool2D(kernel_size=3): stride defaults to kernel_size"
+
+
 def test_pooling(student, cases, rng):
     """MaxPool2D / AvgPool2D: the lecture's 4×4 example, other sizes and strides, and backward"""
     import torch
 
+    cases_drawn = [(k, s, "normal values") for k, s in ((2, 2), (3, 1), (3, 2))]
+    cases_drawn += [(k, s, "small integers, so windows have tied maxima") for k, s in ((2, 2), (3, 1))]
+    cases.plan({f"{name} lecture example": 1 for name in ("MaxPool2D", "AvgPool2D")}
+               | {f"{name}(kernel_size={k}, stride={s}) on {kind}": 1 for k, s, kind in cases_drawn
+                  for name in ("MaxPool2D", "AvgPool2D")} | {POOL_DEFAULT_STRIDE: 1})
     example = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=float)[None, None]
     for name, expected in (("MaxPool2D", [[9, 2], [6, 3]]), ("AvgPool2D", [[3.75, 1.25], [3.75, 2.0]])):
         with cases.check(f"{name} lecture example"):
             got = student.new("pool", name).call("forward", example)
             assert_close(got, np.array(expected, dtype=float)[None, None], f"{name}(2, 2).forward on the 4×4 example",
                          "max / mean of each 2×2 window")
-    cases_drawn = [(k, s, "normal values") for k, s in ((2, 2), (3, 1), (3, 2))]
-    cases_drawn += [(k, s, "small integers, so windows have tied maxima") for k, s in ((2, 2), (3, 1))]
+    with cases.check(POOL_DEFAULT_STRIDE):
+        import torch
+
+        x = rng.standard_normal((1, 2, 7, 7))
+        for name, fn in (("MaxPool2D", torch.nn.functional.max_pool2d), ("AvgPool2D", torch.nn.functional.avg_pool2d)):
+            assert_close(student.new("pool", name, kernel_size=3).call("forward", x),
+                         fn(torch.tensor(x), 3, 3).numpy(), f"{name}(kernel_size=3).forward",
+                         "stride defaults to kernel_size, as in torch.nn.MaxPool2d: 3×3 windows every 3 pixels")
     for kernel_size, stride, kind in cases_drawn:
         x = rng.standard_normal((2, 3, 7, 7)) if kind == "normal values" else \
             rng.integers(0, 3, (2, 3, 7, 7)).astype(float)
@@ -156,6 +179,9 @@ def test_pooling(student, cases, rng):
 
 def test_dropout(student, cases, rng):
     """Dropout: inverted scaling 1/(1−p) with p the drop probability; identity in eval mode"""
+    cases.plan({"Dropout training values": 2, "Dropout drops a fraction p": 1, "Dropout.backward uses the forward mask": 1,
+                "Dropout eval mode is the identity": 1, "Dropout: same seed, same mask; p = 0 keeps everything": 1,
+                "Dropout() default p = 0.5": 1})
     x = rng.standard_normal((200, 50)) + 3
     p = float(rng.choice([0.2, 0.3, 0.4]))
     layer = student.new("dropout", "Dropout", p=p, seed=int(rng.integers(1 << 31)))
@@ -187,3 +213,10 @@ def test_dropout(student, cases, rng):
         b = as_array(student.new("dropout", "Dropout", p=0.5, seed=3).call("forward", x), "Dropout.forward")
         assert np.array_equal(a, b), "Two Dropout layers with the same seed should draw the same mask (use self.rng)."
         assert_close(student.new("dropout", "Dropout", p=0.0).call("forward", x), x, "Dropout(p=0).forward", "out = x")
+    with cases.check("Dropout() default p = 0.5"):
+        layer = student.new("dropout", "Dropout", seed=int(rng.integers(1 << 31)))
+        out = as_array(layer.call("forward", x), "Dropout().forward")
+        mask = np.asarray(layer.get("mask"), dtype=float)
+        dropped = float(np.mean(mask == 0))
+        assert abs(dropped - 0.5) < 0.02, f"Dropout() dropped {dropped:.3f} of the units; the default p is 0.5."
+        assert_close(out, x * mask / 0.5, "Dropout().forward (training)", "out = x · mask / (1 − p) with p = 0.5")

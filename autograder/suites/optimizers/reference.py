@@ -7,7 +7,7 @@ the point (``student.last_grad_calls``; used, e.g., for Nesterov's look-ahead).
 """
 import numpy as np
 
-from autograder.remote import Callback
+from autograder.grading.remote import Callback
 
 
 def _at(x):
@@ -42,13 +42,21 @@ def gradient(spec, x):
 
 
 # the known wrong variants of each optimizer (misconceptions.py), computed by Reference(mistake=...)
+# A key may carry a variant after a colon ("adam_t_twice:before"): the same misconception, computed
+# another way; the name is the part before the colon.
 MISTAKES = {
     "Momentum": ["momentum_average"],
     "Nesterov": ["nesterov_no_lookahead"],
-    "Adagrad": ["eps_outside_root"],
-    "RMSProp": ["eps_outside_root"],
-    "Adam": ["adam_no_bias_correction", "eps_inside_root", "adam_t_after_use", "adam_betas_swapped"],
+    "Adagrad": ["eps_outside_root", "accumulator_before_update"],
+    "RMSProp": ["eps_outside_root", "accumulator_before_update"],
+    "Adam": ["adam_no_bias_correction", "eps_inside_root", "adam_t_after_use", "adam_betas_swapped",
+             "adam_t_twice", "adam_t_twice:before"],
 }
+
+
+def misconception(mistake):
+    """The misconceptions.py key of a MISTAKES entry."""
+    return mistake.split(":")[0]
 
 
 class Reference:
@@ -81,19 +89,24 @@ class Reference:
         if self.kind in ("Adagrad", "RMSProp"):
             grad = g(x)
             if self.kind == "Adagrad":
-                s["G"] = s.get("G", zero) + grad**2
+                old = s.get("G", zero)
+                s["G"] = old + grad**2
                 acc = s["G"]
             else:
-                s["E"] = h["gamma"] * s.get("E", zero) + (1 - h["gamma"]) * grad**2
+                old = s.get("E", zero)
+                s["E"] = h["gamma"] * old + (1 - h["gamma"]) * grad**2
                 acc = s["E"]
+            if wrong == "accumulator_before_update":
+                acc = old
             if wrong == "eps_outside_root":
                 return x - h["lr"] * grad / (np.sqrt(acc) + h["eps"])
             return x - h["lr"] * grad / np.sqrt(acc + h["eps"])
         if self.kind == "Adam":
             grad = g(x)
             b1, b2 = (h["beta2"], h["beta1"]) if wrong == "adam_betas_swapped" else (h["beta1"], h["beta2"])
-            t_used = s.get("t", 0) if wrong == "adam_t_after_use" else s.get("t", 0) + 1
-            s["t"] = s.get("t", 0) + 1
+            t = s.get("t", 0)
+            t_used = {"adam_t_after_use": t, "adam_t_twice:before": t + 2}.get(wrong, t + 1)
+            s["t"] = t + (2 if misconception(wrong or "") == "adam_t_twice" else 1)
             s["m"] = b1 * s.get("m", zero) + (1 - b1) * grad
             s["v"] = b2 * s.get("v", zero) + (1 - b2) * grad**2
             if wrong == "adam_no_bias_correction":

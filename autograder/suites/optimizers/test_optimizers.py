@@ -3,11 +3,13 @@
 The quadratic (A, b), the starting points and the preset states are drawn per submission
 from the ``rng`` fixture. When a trajectory leaves the formula, the known wrong variants of
 that optimizer (reference.MISTAKES) are run on the same points and a match is named."""
+import copy
+
 import numpy as np
 
 from autograder.suites.checks import Wrong, as_array, assert_close
 
-from .reference import MISTAKES, Reference, cubic, quadratic, rosenbrock
+from .reference import MISTAKES, Reference, cubic, misconception, quadratic, rosenbrock
 
 MODULES = {"SGD": "sgd", "Momentum": "momentum", "Nesterov": "nesterov",
            "Adagrad": "adagrad", "RMSProp": "rmsprop", "Adam": "adam"}
@@ -29,20 +31,37 @@ def problem(rng):
     return (A + A.T) / 2, rng.standard_normal(3) * 0.3, rng.uniform(-2, 2, 3)
 
 
+# gradients of about 1e-4: g² is near the default ε = 1e-8, so a wrong default ε shows
+TINY_A = np.eye(3) * 1e-4
+
+
 def rosenbrock_start(rng):
     return np.array([-1.0, 1.5]) + rng.uniform(-0.1, 0.1, 2)
 STATE_NAMES = {"Momentum": ["v"], "Nesterov": ["v"], "Adagrad": ["G"], "RMSProp": ["E"], "Adam": ["m", "v", "t"]}
 
 
+DEFAULTS = {"SGD": {"lr": 0.01}, "Momentum": {"lr": 0.01, "rho": 0.9}, "Nesterov": {"lr": 0.01, "rho": 0.9},
+            "Adagrad": {"lr": 0.01, "eps": 1e-8}, "RMSProp": {"lr": 0.01, "gamma": 0.9, "eps": 1e-8},
+            "Adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
+
+
 def wrong_steps(kind, x, spec, **hyper):
     """One step of each known wrong variant of ``kind`` from a fresh state."""
-    return [Wrong(key, Reference(kind, mistake=key, **hyper).step(x, spec)) for key in MISTAKES.get(kind, [])]
+    return [Wrong(misconception(key), Reference(kind, mistake=key, **hyper).step(x, spec))
+            for key in MISTAKES.get(kind, [])]
+
+
+def trajectory_plan(kind, label, steps, weight=3):
+    """The checks ``trajectory`` runs and their weights: the points, then each state at the end."""
+    return {f"{kind} {label}: {steps} steps": weight} | {f"{kind} {label}: state {name}": 1
+                                                         for name in STATE_NAMES.get(kind, [])}
 
 
 def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, rtol=1e-9):
     """Run the student's optimizer for ``steps`` steps from x0 (and an optional preset state),
     comparing every new point, and the state at the end, with the reference; the known wrong
-    variants run alongside on the same points."""
+    variants run alongside on the same points, and so does an off-by-one step count (x returned
+    unchanged, or two updates in one step)."""
     reference = Reference(kind, **hyper)
     variants = [Reference(kind, mistake=key, **hyper) for key in MISTAKES.get(kind, [])]
     opt = student.new(MODULES[kind], kind, **hyper)
@@ -53,8 +72,11 @@ def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, 
     x = np.array(x0, dtype=float)
     with cases.check(f"{kind} {label}: {steps} steps"):
         for k in range(1, steps + 1):
+            twice = copy.deepcopy(reference)
+            two_updates = twice.step(twice.step(x, spec), spec)
             expected = reference.step(x, spec)
-            wrong = [Wrong(ref.mistake, ref.step(x, spec)) for ref in variants]
+            wrong = [Wrong(misconception(ref.mistake), ref.step(x, spec)) for ref in variants]
+            wrong += [Wrong("step_count_off_by_one", x.copy()), Wrong("step_count_off_by_one", two_updates)]
             got = as_array(opt.call("step", x, spec), f"{kind}.step")
             assert_close(got, expected, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol=rtol,
                          wrong=wrong)
@@ -64,12 +86,44 @@ def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, 
             value = opt.get(name)
             assert_close(value, reference.state[name], f"{kind}.{name} after {steps} steps of {label}",
                          FORMULAS[kind], rtol=rtol,
-                         wrong=[Wrong(ref.mistake, ref.state[name]) for ref in variants if name != "t"])
+                         wrong=[Wrong(misconception(ref.mistake), ref.state[name]) for ref in variants])
     return opt, reference
 
 
+def check_defaults(student, kind, x, spec, state=None):
+    """``kind()`` with no arguments steps as the docstring's defaults say (from a preset state)."""
+    hyper = DEFAULTS[kind]
+    reference = Reference(kind, **hyper)
+    opt = student.new(MODULES[kind], kind)
+    for name, value in (state or {}).items():
+        opt.set(name, value)
+        reference.state[name] = value
+    for k in range(2):
+        expected = reference.step(x, spec)
+        assert_close(opt.call("step", x, spec), expected, f"{kind}().step (step {k + 1}, the defaults)",
+                     f"{FORMULAS[kind]} with the defaults " + ", ".join(f"{n} = {v:g}" for n, v in hyper.items()),
+                     rtol=1e-9)
+        x = expected
+
+
+def check_x_left_alone(student, kind, x, spec):
+    """step(x, grad_fn) returns a new array and leaves x as it was ("do not modify it"): x is kept
+    in the worker (the point a first step returned) and looked at after a second step."""
+    opt = student.new(MODULES[kind], kind, **DEFAULTS[kind])
+    point = opt.keep("step", x, spec)
+    before = as_array(point.get(), f"{kind}.step")
+    opt.call("step", point, spec)
+    after = as_array(point.get(), f"{kind}.step")
+    assert np.array_equal(after, before), (
+        f"{kind}.step(x, grad_fn) changed x in place: x was {before.tolist()} before the step and "
+        f"{after.tolist()} after it. The docstring says \"do not modify it\": compute the new point as a new "
+        f"array (x - ..., not x -= ...).")
+
+
 def test_sgd(student, cases, rng):
-    """SGD: x ← x − α·g(x), several steps; cross-checked with torch.optim.SGD"""
+    """SGD: x ← x − α·g(x), several steps; cross-checked with torch.optim.SGD; default lr; x left alone"""
+    cases.plan(trajectory_plan("SGD", "quadratic", 5) | trajectory_plan("SGD", "cubic (2-D array x)", 4, 2)
+               | {"SGD vs torch.optim.SGD": 2, "SGD default learning rate": 1, "SGD.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     trajectory(student, cases, "SGD", {"lr": 0.1}, X0, quadratic(A, B), 5, "quadratic")
     trajectory(student, cases, "SGD", {"lr": 0.02}, np.array([[0.5, -1.0], [2.0, 0.1]]),
@@ -88,10 +142,15 @@ def test_sgd(student, cases, rng):
     with cases.check("SGD default learning rate"):
         got = student.new("sgd", "SGD").call("step", X0, quadratic(A, B))
         assert_close(got, X0 - 0.01 * (A @ X0 + B), "SGD().step", "default α = 0.01")
+    with cases.check("SGD.step leaves x alone"):
+        check_x_left_alone(student, "SGD", X0, quadratic(A, B))
 
 
 def test_momentum(student, cases, rng):
     """Momentum: v ← ρv − αg(x); x ← x + v, from zero and from a preset velocity; torch.optim.SGD(momentum)"""
+    cases.plan(trajectory_plan("Momentum", "quadratic", 6) | trajectory_plan("Momentum", "a preset velocity", 4)
+               | {"Momentum vs torch.optim.SGD(momentum) (v = −α·buffer)": 2, "Momentum defaults (lr 0.01, rho 0.9)": 1,
+                  "Momentum.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     trajectory(student, cases, "Momentum", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Momentum", {"lr": 0.1, "rho": 0.5}, X0, quadratic(A, B), 4,
@@ -112,10 +171,16 @@ def test_momentum(student, cases, rng):
         opt.set("v", np.ones(3))
         got = opt.call("step", X0, quadratic(A, B))
         assert_close(got, X0 + 0.9 - 0.01 * (A @ X0 + B), "Momentum().step", "defaults α = 0.01, ρ = 0.9")
+    with cases.check("Momentum.step leaves x alone"):
+        check_x_left_alone(student, "Momentum", X0, quadratic(A, B))
 
 
 def test_nesterov(student, cases, rng):
     """Nesterov: the gradient is taken at the look-ahead point x + ρv"""
+    cases.plan(trajectory_plan("Nesterov", "quadratic", 6)
+               | trajectory_plan("Nesterov", "Rosenbrock with a preset velocity", 5)
+               | {"Nesterov calls grad_fn at the look-ahead point": 3, "Nesterov defaults (lr 0.01, rho 0.9)": 1,
+                  "Nesterov.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     trajectory(student, cases, "Nesterov", {"lr": 0.05, "rho": 0.9}, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Nesterov", {"lr": 0.001, "rho": 0.8}, rosenbrock_start(rng),
@@ -133,10 +198,17 @@ def test_nesterov(student, cases, rng):
         reference.state["v"] = v
         assert_close(got, reference.step(X0, quadratic(A, B)), "Nesterov.step (one step from a preset v)",
                      FORMULAS["Nesterov"])  # the look-ahead gradient is the one it uses
+    with cases.check("Nesterov defaults (lr 0.01, rho 0.9)"):
+        check_defaults(student, "Nesterov", X0, quadratic(A, B), state={"v": rng.uniform(-0.5, 0.5, 3)})
+    with cases.check("Nesterov.step leaves x alone"):
+        check_x_left_alone(student, "Nesterov", X0, quadratic(A, B))
 
 
 def test_adagrad(student, cases, rng):
     """Adagrad: G ← G + g², x ← x − αg/√(G + ε), ε inside the root, preset G"""
+    cases.plan(trajectory_plan("Adagrad", "quadratic", 6) | trajectory_plan("Adagrad", "a preset G", 3)
+               | {"Adagrad: ε sits inside the square root": 2, "Adagrad defaults (lr 0.01, eps 1e-8)": 1,
+                  "Adagrad.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     trajectory(student, cases, "Adagrad", {"lr": 0.1, "eps": 1e-8}, X0, quadratic(A, B), 6, "quadratic")
     trajectory(student, cases, "Adagrad", {"lr": 0.5, "eps": 1e-8}, X0, quadratic(A, B), 3,
@@ -149,10 +221,17 @@ def test_adagrad(student, cases, rng):
         got = opt.call("step", X0, tiny)
         assert_close(got, reference.step(X0, tiny), "Adagrad.step with ε = 0.01 and tiny gradients",
                      FORMULAS["Adagrad"], rtol=1e-9, wrong=wrong)
+    with cases.check("Adagrad defaults (lr 0.01, eps 1e-8)"):
+        check_defaults(student, "Adagrad", X0, quadratic(TINY_A, np.zeros(3)))
+    with cases.check("Adagrad.step leaves x alone"):
+        check_x_left_alone(student, "Adagrad", X0, quadratic(A, B))
 
 
 def test_rmsprop(student, cases, rng):
     """RMSProp: E ← γE + (1 − γ)g², x ← x − αg/√(E + ε), ε inside the root, preset E"""
+    cases.plan(trajectory_plan("RMSProp", "quadratic", 6) | trajectory_plan("RMSProp", "cubic with a preset E", 4)
+               | {"RMSProp: ε sits inside the square root": 2, "RMSProp defaults (lr 0.01, gamma 0.9, eps 1e-8)": 1,
+                  "RMSProp.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     trajectory(student, cases, "RMSProp", {"lr": 0.01, "gamma": 0.9, "eps": 1e-8}, X0, quadratic(A, B), 6,
                "quadratic")
@@ -165,10 +244,18 @@ def test_rmsprop(student, cases, rng):
         opt = student.new("rmsprop", "RMSProp", lr=0.01, gamma=0.9, eps=0.01)
         assert_close(opt.call("step", X0, tiny), reference.step(X0, tiny),
                      "RMSProp.step with ε = 0.01 and tiny gradients", FORMULAS["RMSProp"], rtol=1e-9, wrong=wrong)
+    with cases.check("RMSProp defaults (lr 0.01, gamma 0.9, eps 1e-8)"):
+        check_defaults(student, "RMSProp", X0, quadratic(TINY_A, np.zeros(3)), state={"E": rng.uniform(0, 2e-8, 3)})
+    with cases.check("RMSProp.step leaves x alone"):
+        check_x_left_alone(student, "RMSProp", X0, quadratic(A, B))
 
 
 def test_adam(student, cases, rng):
     """Adam: bias correction, t counted before use, ε outside the root, preset m/v/t; torch.optim.Adam"""
+    cases.plan(trajectory_plan("Adam", "quadratic", 6)
+               | trajectory_plan("Adam", "Rosenbrock with preset m, v and t = 3", 5)
+               | {"Adam: ε sits outside the square root": 2, "Adam vs torch.optim.Adam": 2,
+                  "Adam defaults (lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8)": 1, "Adam.step leaves x alone": 1})
     A, B, X0 = problem(rng)
     hyper = {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     trajectory(student, cases, "Adam", hyper, X0, quadratic(A, B), 6, "quadratic")
@@ -193,10 +280,18 @@ def test_adam(student, cases, rng):
             torch_opt.step()
             x = as_array(opt.call("step", x, quadratic(A, B)), "Adam.step")
             assert_close(x, p.detach().numpy(), f"Adam.step (step {k + 1})", "torch.optim.Adam", rtol=1e-7)
+    with cases.check("Adam defaults (lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8)"):
+        check_defaults(student, "Adam", X0, quadratic(A, B),  # the betas show from a preset state
+                       state={"m": rng.uniform(-0.5, 0.5, 3), "v": rng.uniform(0.1, 0.5, 3), "t": 3})
+        check_defaults(student, "Adam", X0, quadratic(np.eye(3) * 1e-8, np.zeros(3)))  # √v̂ ≈ ε: ε shows
+    with cases.check("Adam.step leaves x alone"):
+        check_x_left_alone(student, "Adam", X0, quadratic(A, B))
 
 
 def test_state_initialisation(student, cases):
     """States start as None / t = 0 and become arrays of x's shape at the first step"""
+    cases.plan({f"{kind} {what}": 1 for kind in STATE_NAMES
+                for what in ("state before and after the first step", "step calls grad_fn once and returns x's shape")})
     x = np.array([[1.0, 2.0], [3.0, -1.0]])
     spec = cubic(0.1, 1.0)
     for kind, names in STATE_NAMES.items():
@@ -214,7 +309,7 @@ def test_state_initialisation(student, cases):
                 else:
                     assert isinstance(value, np.ndarray) and value.shape == x.shape, (
                         f"{kind}.{name} should be an array of x's shape {x.shape} after the first step.")
-        with cases.check(f"{kind}.step calls grad_fn once and returns x's shape"):
+        with cases.check(f"{kind} step calls grad_fn once and returns x's shape"):
             opt = student.new(MODULES[kind], kind)
             got = as_array(opt.call("step", x, spec), f"{kind}.step")
             assert got.shape == x.shape, f"{kind}.step returned shape {got.shape}, expected {x.shape}."

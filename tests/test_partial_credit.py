@@ -1,0 +1,117 @@
+"""Partial credit that survives an early stop (issue 23, item 5): every check carries a declared
+weight; an exception inside a check fails that check only; a failed set-up fails the checks that
+need it, saying so; a test that stops outside its checks keeps what it had passed."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.suites.conftest import Cases, PlanError
+from grading import grade_only
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def by_test(results):
+    return {t["extra_data"]["test"]: t for t in results["tests"]}
+
+
+def solution_with(tmp_path, assignment, file, old, new):
+    folder = tmp_path / "submission"
+    shutil.copytree(REPO / "solutions" / assignment, folder, ignore=shutil.ignore_patterns("*.ipynb", "tests"))
+    text = (folder / file).read_text()
+    assert text.count(old) == 1
+    (folder / file).write_text(text.replace(old, new))
+    return folder
+
+
+def test_declared_weights_not_loop_counts():
+    cases = Cases()
+    cases.plan({"forward": 1, "dx": 2, "dW": 2, "centred differences": 5})
+    for label in ("forward", "dx", "dW"):
+        with cases.check(label):
+            pass
+    with cases.check("centred differences"):
+        raise AssertionError("off")
+    assert (cases.passed, cases.total) == (5.0, 10.0)
+    assert cases.summary().startswith("3 of 4 checks passed (50 % of this test's points).")
+    assert "- centred differences (50 % of the points): off" in cases.summary()
+
+
+def test_an_exception_inside_a_check_fails_that_check_only():
+    cases = Cases()
+    cases.plan({"a": 1, "b": 1})
+    with cases.check("a"):
+        raise ZeroDivisionError("division by zero")
+    with cases.check("b"):
+        pass
+    assert cases.failures == [("a", "ZeroDivisionError: division by zero")] and cases.passed == 1
+
+
+def test_a_failed_setup_fails_what_needs_it_and_says_so():
+    cases = Cases()
+    cases.plan({"before": 1, "needs it": 1, "independent": 1})
+    with cases.check("before"):
+        pass
+    with cases.setup("MLP.eval()", needed_by=["needs it"]) as setup:
+        raise ValueError("eval is broken")
+    assert not setup.ok
+    with cases.check("needs it"):  # its body's outcome no longer counts
+        pass
+    with cases.check("independent"):
+        pass
+    assert cases.passed == 2 and cases.failures == [
+        ("needs it", "not run: it needs MLP.eval(), which failed: ValueError: eval is broken")]
+
+
+def test_a_stop_keeps_the_passed_checks():
+    cases = Cases()
+    cases.plan({"a": 3, "b": 1, "c": 1})
+    with cases.check("a"):
+        pass
+    cases.stop(RuntimeError("boom"))
+    assert (cases.passed, cases.total) == (3.0, 5.0)
+    assert "The test stopped early, outside its checks: RuntimeError: boom" in cases.summary()
+    assert "- b (20 % of the points): not run: the test stopped before this check" in cases.summary()
+
+
+def test_plan_mistakes_are_the_suites_not_the_students():
+    cases = Cases()
+    cases.plan({"a": 1})
+    with pytest.raises(PlanError):
+        cases.check("not planned")
+    with cases.check("a"):
+        pass
+    with pytest.raises(PlanError):
+        cases.check("a")
+    with pytest.raises(PlanError):
+        Cases().plan({"weightless": 0})
+
+
+def test_batchnorm_whose_eval_mode_raises_earns_its_passed_checks(tmp_path, monkeypatch):
+    """The issue's case: "3 of 3 checks passed ... The test stopped early" scored 0 of 4."""
+    monkeypatch.setenv("AUTOGRADER_SECRET", "partial-credit")
+    folder = solution_with(tmp_path, "backprop", "layers.py", "            mean, var = self.running_mean, self.running_var",
+                           '            raise RuntimeError("eval mode is not written yet")')
+    test = by_test(grade_only("backprop", folder, ["test_mlp_batchnorm"]))["test_mlp_batchnorm"]
+    assert test["status"] == "failed"
+    assert test["output"].startswith("3 of 7 checks passed"), test["output"]
+    assert test["score"] == pytest.approx(4 * 3 / 6.5, abs=1e-3), test["output"]
+    assert "not run: it needs a fresh MLP(batchnorm=True), three training forwards, MLP.eval() and a forward " \
+           "in eval mode, which failed: " in test["output"]
+    assert "eval mode is not written yet" in test["output"]
+
+
+def test_a_stop_outside_the_checks_keeps_the_points_earned_before_it(tmp_path, monkeypatch):
+    """A Linear that cannot be square stops test_linear in its second layer's set-up."""
+    monkeypatch.setenv("AUTOGRADER_SECRET", "partial-credit")
+    folder = solution_with(tmp_path, "backprop", "layers.py", '        rng = np.random.default_rng(seed)\n'
+                           '        self.params = {\n            "W": INITIALISERS[init]',
+                           '        if in_features == out_features:\n            raise ValueError("square")\n'
+                           '        rng = np.random.default_rng(seed)\n        self.params = {\n'
+                           '            "W": INITIALISERS[init]')
+    test = by_test(grade_only("backprop", folder, ["test_linear"]))["test_linear"]
+    assert test["score"] == pytest.approx(8 * 4 / 9, abs=1e-3), test["output"]  # the constructor, the first layer
+    assert "The test stopped early, outside its checks: Linear(4, 4, init='small', seed=0) raised ValueError: " \
+           "square" in test["output"]
+    assert "not run: the test stopped before this check" in test["output"]
