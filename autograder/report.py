@@ -51,13 +51,19 @@ def histogram(percents):
     return [(bin_label(low, high), n) for (low, high), n in zip(BINS, counts)]
 
 
+def plain(name):
+    """A misconception's name as plain text: results graded before the names lost their markdown
+    emphasis (``Adam *without bias correction*``) show without the asterisks too."""
+    return " ".join(str(name).replace("*", "").split())
+
+
 def misconception_names(entry):
     """The names in one test's ``extra_data.misconceptions`` entry (list or {name: count})."""
     if isinstance(entry, dict):
-        return [str(name) for name, count in entry.items() if count]
+        return [plain(name) for name, count in entry.items() if count]
     if isinstance(entry, (list, tuple)):
-        return [str(name) for name in entry]
-    return [str(entry)] if entry else []
+        return [plain(name) for name in entry]
+    return [plain(entry)] if entry else []
 
 
 def summarise(assignment, everyone):
