@@ -64,7 +64,7 @@ def build_parser():
                             "later `gradebook` (the merge step of a job array)")
 
     serve = commands.add_parser("serve", help="a warm grader for grade-all: JSON jobs on stdin "
-                                              "(autograder/serve.py)")
+                                              "(autograder/batch/serve.py)")
     serve.add_argument("assignment")
 
     book = commands.add_parser("gradebook", help="build gradebook.csv and feedback pages from results")
@@ -132,7 +132,7 @@ def run(args):
     use_holdout(getattr(args, "holdout", None))
 
     if args.command == "grade":
-        from .runner import grade_to_file
+        from .grading.runner import grade_to_file
 
         try:
             results = grade_to_file(args.assignment, args.submission, args.out, args.student, skip=args.skip)
@@ -145,7 +145,7 @@ def run(args):
               f"({results['execution_time']:.1f} s) -> {args.out}")
         return 0
     if args.command == "grade-all":
-        from .batch import grade_all, parse_shard
+        from .batch.grade_all import grade_all, parse_shard
 
         root = Path(args.submitted_root)
         if not root.is_dir():
@@ -165,7 +165,7 @@ def run(args):
 
         return status or after_grade_all(args.assignment, root, out_dir, args.nbgrader_db)
     if args.command == "serve":
-        from .serve import serve
+        from .batch.serve import serve
 
         return serve(args.assignment)
     if args.command == "gradebook":

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.runner import run_suite
+from autograder.grading.runner import run_suite
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import find_students, in_shard, parse_shard
+from autograder.batch.grade_all import find_students, in_shard, parse_shard
 from autograder.examples import example_submissions
 from autograder.results import atomic_write
 from report_page import Page

@@ -73,7 +73,7 @@ def test_bundle_holds_one_suite_and_the_scripts(tmp_path):
     assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/cli.py",
             "autograder/suites/optimizers/assignment.toml", "autograder/suites/conftest.py"} <= names
     assert not any("suites/backprop" in n or "suites/cnn" in n for n in names)
-    assert {"autograder/plugin.py", "autograder/channel.py", "autograder/remote.py"} <= names
+    assert {"autograder/grading/plugin.py", "autograder/grading/channel.py", "autograder/grading/remote.py"} <= names
     assert not {"autograder/demo.py", "autograder/examples.py"} & names  # example submissions stay out
     assert "download_cifar10.py" not in names
     cnn = set(zipfile.ZipFile(_bundle("cnn", tmp_path)).namelist())

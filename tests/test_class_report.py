@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from autograder import config
-from autograder.batch import write_error_results
+from autograder.batch.grade_all import write_error_results
 from autograder.results import make_results, write_results
 from report_page import Page
 

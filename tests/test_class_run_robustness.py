@@ -19,7 +19,7 @@ import pytest
 
 from autograder import config, gradebook, submission, variants
 from autograder.examples import example_submissions
-from autograder.runner import visible_summary
+from autograder.grading.runner import visible_summary
 
 REPO = Path(__file__).resolve().parents[1]
 

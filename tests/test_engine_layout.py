@@ -80,7 +80,7 @@ def test_the_harness_is_self_contained_and_the_grader_uses_only_its_wire_format(
 def test_a_sandbox_backend_is_one_file(tmp_path, monkeypatch):
     """A backend dropped into the backends folder is found, chosen by name and runs a worker."""
     from autograder import sandbox
-    from autograder.remote import Student
+    from autograder.grading.remote import Student
     from autograder.sandbox import backends
 
     (tmp_path / "plain_test.py").write_text(textwrap.dedent('''

@@ -11,7 +11,7 @@ import pytest
 
 from autograder import config, variants
 from autograder.examples import example_submissions
-from autograder.runner import run_suite
+from autograder.grading.runner import run_suite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grading import grade_only  # noqa: E402

@@ -36,7 +36,7 @@ DRIVER = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, sys.argv[1])
     from autograder import sandbox
-    from autograder.remote import Student
+    from autograder.grading.remote import Student
     mode, folder = sys.argv[2], sys.argv[3]
     limits = sandbox.rlimits(%d, 60)
     first = Student({"probe.py": folder + "/probe.py"}, limits, 60, 120, mode)

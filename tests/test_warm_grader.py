@@ -1,4 +1,4 @@
-"""The warm grader (autograder/serve.py, batch.WarmGrader): same scores as a cold ``grade``,
+"""The warm grader (autograder/batch/serve.py, grade_all.WarmGrader): same scores as a cold ``grade``,
 hostile submissions in the middle of a batch cost only themselves, and a grader process that
 dies or hangs is replaced with only its current student losing the grade."""
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import WarmGrader
+from autograder.batch.grade_all import WarmGrader
 from autograder.examples import example_submissions
 
 REPO = Path(__file__).resolve().parents[1]

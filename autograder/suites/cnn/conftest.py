@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 from autograder import config, variants
-from autograder.remote import StudentError
+from autograder.grading.remote import StudentError
 
 from . import archive, evaluation
 

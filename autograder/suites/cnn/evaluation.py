@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.pipes import ChildPipes
+from autograder.grading.pipes import ChildPipes
 from autograder.sandbox import WorkerProcess
 
 NOISE = 2  # ± per uint8 value

@@ -13,9 +13,9 @@ job: ``remote.Student``.
 """
 import time
 
-from .harness import protocol
+from ..harness import protocol
 from .pipes import ChildPipes, PipeClosed, PipeTimeout
-from .sandbox import WorkerProcess
+from ..sandbox import WorkerProcess
 
 MAX_REPLY_BYTES = 64 << 20     # one reply; a request may allow more (the CNN export: its own cap)
 MAX_CALLBACK_BYTES = 64 << 20  # all callback frames of one request together

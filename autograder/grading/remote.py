@@ -25,9 +25,9 @@ import time
 
 import numpy as np
 
-from .harness import protocol
+from ..harness import protocol
 from .channel import Channel, WorkerDied, WorkerTimeout
-from .sandbox import SandboxError
+from ..sandbox import SandboxError
 
 MAX_WARNINGS = 20
 MAX_WARNING_TEXT = 300

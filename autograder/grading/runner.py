@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from . import config, sandbox, submission, variants
+from .. import config, sandbox, submission, variants
 from .plugin import Collector
 from .remote import Student
-from .submission import SubmissionError, collect_files
+from ..submission import SubmissionError, collect_files
 
 SUITES = config.SUITES
 
@@ -33,7 +33,7 @@ def preload_torch(assignment):
     """Start importing torch in a background thread if the suite uses it and it is not loaded
     yet (a cold ``grade``): the import, about a second, then overlaps the worker's start-up
     and the tests that do not need torch, and a test that does waits for it on the import
-    lock. A warm grader (serve.py) has torch loaded already."""
+    lock. A warm grader (batch/serve.py) has torch loaded already."""
     if "torch" in sys.modules or not suite_uses_torch(assignment):
         return
 
@@ -60,7 +60,7 @@ def grade_to_file(assignment_name, submission_path, out, student=None, skip=()):
     """Grade one submission and write its results atomically: the one path that ``grade``,
     the warm graders and (through ``grade``) the cold ``grade-all`` and the demo share.
     Returns the results dict; raises SubmissionError, SandboxError, ConfigError or OSError."""
-    from .results import write_results
+    from ..results import write_results
 
     results = run_suite(assignment_name, submission_path, {"student": student} if student else {}, skip=skip)
     write_results(out, results)
@@ -78,7 +78,7 @@ def run_suite(assignment_name, submission_path, extra=None, skip=()):
 
 
 def _run_suite(assignment_name, submission_dir, extra, skip):
-    from .results import make_results
+    from ..results import make_results
 
     started = time.monotonic()
     assignment = config.load(assignment_name)
