@@ -158,7 +158,9 @@ def run(args):
         out_dir = Path(args.out_dir) if args.out_dir else root.resolve().parent / "autograded" / args.assignment
         from .sandbox import choose_mode
 
-        choose_mode(private=config.private_paths(config.load(args.assignment)))  # a sandbox that cannot grade stops here, not per student
+        # a sandbox that cannot grade stops here, not per student; in the fallback as root the
+        # sandbox user must not read the class's other submissions or results either
+        choose_mode(private=[*config.private_paths(config.load(args.assignment)), root.resolve(), out_dir.resolve()])
         status = grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
                          gradebook=not args.no_gradebook, after_due_date=args.after_due_date)
         from .nbgrader_gradebook import after_grade_all
