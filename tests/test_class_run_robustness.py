@@ -129,3 +129,23 @@ def test_gradescope_refuses_to_build_a_bundle_without_a_secret(tmp_path):
                            str(tmp_path / "b.zip")], cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 3 and not (tmp_path / "b.zip").exists()
     assert done.stderr.strip().startswith("autograder: error: no course secret for the Gradescope bundle")
+
+
+def test_a_reply_over_the_cap_is_refused_before_it_is_read(tmp_path):
+    """A student function that returns 200 MB: the grader reads the frame's header, refuses
+    it in one line, and the next call gets a fresh worker."""
+    from autograder import sandbox
+    from autograder.grading.remote import Student, StudentError
+
+    module = tmp_path / "big.py"
+    module.write_text("import numpy as np\n\ndef huge():\n    return np.ones(25_000_000)\n\n"
+                      "def small():\n    return 7\n")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(module, 0o644)
+    student = Student({"big.py": module}, sandbox.rlimits(4096, 60), 60, 120, sandbox.choose_mode())
+    try:
+        with pytest.raises(StudentError, match=r"over the limit of 67108864"):
+            student.call("big", "huge")
+        assert student.call("big", "small") == 7
+    finally:
+        student.close()
