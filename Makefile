@@ -8,7 +8,7 @@ ASSIGNMENTS := $(patsubst source/%/assignment.toml,%,$(wildcard source/*/assignm
 export CIFAR10_DIR ?= $(CURDIR)/data/cifar-10-batches-bin
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test student solutions release nbgrader-course autograde gradescope data bench clean
+.PHONY: demo test test-fast student solutions release nbgrader-course autograde gradescope data bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ demo: $(STAMP)
 	$(PY) -m autograder demo
 
 test: $(STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --durations=15
+
+# the inner loop: every module's logic, without the tests marked slow (real training, notebooks, bundles)
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" --durations=10
 
 student: $(STAMP)
 	$(PY) -m coursebuild student
