@@ -103,15 +103,24 @@ def test_batchnorm_whose_eval_mode_raises_earns_its_passed_checks(tmp_path, monk
 
 
 def test_a_stop_outside_the_checks_keeps_the_points_earned_before_it(tmp_path, monkeypatch):
-    """A Linear that cannot be square stops test_linear in its second layer's set-up."""
+    """An SGD that refuses lr = 0.02 stops test_sgd where its second trajectory builds it."""
     monkeypatch.setenv("AUTOGRADER_SECRET", "partial-credit")
-    folder = solution_with(tmp_path, "backprop", "layers.py", '        rng = np.random.default_rng(seed)\n'
-                           '        self.params = {\n            "W": INITIALISERS[init]',
-                           '        if in_features == out_features:\n            raise ValueError("square")\n'
-                           '        rng = np.random.default_rng(seed)\n        self.params = {\n'
-                           '            "W": INITIALISERS[init]')
-    test = by_test(grade_only("backprop", folder, ["test_linear"]))["test_linear"]
-    assert test["score"] == pytest.approx(8 * 4 / 9, abs=1e-3), test["output"]  # the constructor, the first layer
-    assert "The test stopped early, outside its checks: Linear(4, 4, init='small', seed=0) raised ValueError: " \
-           "square" in test["output"]
-    assert "not run: the test stopped before this check" in test["output"]
+    folder = solution_with(tmp_path, "optimizers", "sgd.py", "        self.lr = lr\n",
+                           '        if lr == 0.02:\n            raise ValueError("lr too small")\n        self.lr = lr\n')
+    test = by_test(grade_only("optimizers", folder, ["test_sgd"]))["test_sgd"]
+    assert test["score"] == pytest.approx(10 * 3 / 9, abs=1e-3), test["output"]  # the first trajectory's 3 of 9
+    assert "The test stopped early, outside its checks: SGD(lr=0.02) raised ValueError: lr too small" in test["output"]
+    assert "- SGD vs torch.optim.SGD (22 % of the points): not run: the test stopped before this check" in test["output"]
+
+
+def test_a_failed_setup_in_a_loop_costs_only_its_own_checks(tmp_path, monkeypatch):
+    """LeakyReLU's constructor raising costs its two gradient checks, not ELU's after it."""
+    monkeypatch.setenv("AUTOGRADER_SECRET", "partial-credit")
+    folder = solution_with(tmp_path, "backprop", "activations.py", "    def __init__(self, alpha=0.01):\n",
+                           '    def __init__(self, alpha=0.01):\n        raise ValueError("not yet")\n')
+    test = by_test(grade_only("backprop", folder, ["test_activation_gradients_numeric"]))[
+        "test_activation_gradients_numeric"]
+    assert test["output"].startswith("8 of 10 checks passed"), test["output"]
+    assert "- LeakyReLU.backward vs centred differences (10 % of the points): not run: it needs " \
+           "LeakyReLU(**{'alpha': 0.2}), which failed: LeakyReLU(alpha=0.2) raised ValueError: not yet" in test["output"]
+    assert "stopped early" not in test["output"]

@@ -149,7 +149,9 @@ def test_activation_gradients_numeric(student, cases, rng):
                 for other in ("centred differences", "torch.autograd")})
     X, DOUT = draw(rng)
     for name, (kwargs, _, df, _) in ACTIVATIONS.items():
-        act = student.new("activations", name, **kwargs)
+        with cases.setup(f"{name}(**{kwargs})", needed_by=[f"{name}.backward vs {other}" for other in
+                                                           ("centred differences", "torch.autograd")]):
+            act = student.new("activations", name, **kwargs)
         wrong = wrong_backwards(name, X, DOUT)
         with cases.check(f"{name}.backward vs centred differences"):
             numeric = numeric_input_gradient(act, X, DOUT, f"{name}.forward")
@@ -172,7 +174,9 @@ def test_activation_stability(student, cases):
     cases.plan({f"{name}.{method} at ±1000 and ±50": 1 for name in ACTIVATIONS for method in ("forward", "derivative")})
     x = EXTREME
     for name, (kwargs, f, df, _) in ACTIVATIONS.items():
-        act = student.new("activations", name, **kwargs)
+        with cases.setup(f"{name}(**{kwargs})", needed_by=[f"{name}.{method} at ±1000 and ±50"
+                                                           for method in ("forward", "derivative")]):
+            act = student.new("activations", name, **kwargs)
         with cases.check(f"{name}.forward at ±1000 and ±50"):
             out = act.call("forward", x)
             warned = [w for w in student.last_warnings if "overflow" in w.lower()]
@@ -204,8 +208,8 @@ def test_activation_dtype(student, cases, rng):
     X, DOUT = draw(rng)
     x = X.astype(np.float32)
     for name, (kwargs, _, _, _) in ACTIVATIONS.items():
-        act = student.new("activations", name, **kwargs)
         with cases.check(f"{name} keeps float32"):
+            act = student.new("activations", name, **kwargs)
             results = {"forward": act.call("forward", x), "derivative": act.call("derivative", x)}
             act.call("forward", x)
             results["backward"] = act.call("backward", DOUT.astype(np.float32))

@@ -52,10 +52,13 @@ def test_linear(student, cases, rng):
     for n_in, n_out, n in LINEAR_SIZES:  # the square layer shows a missing transpose
         W, b = rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)
         x, dout = rng.standard_normal((n, n_in)), rng.standard_normal((n, n_out))
-        layer = student.new("layers", "Linear", n_in, n_out, init="small", seed=0)
-        layer.set("params", "W", W)
-        layer.set("params", "b", b)
         shape = linear_shape(n_in, n_out, n)
+        with cases.setup(f"Linear({n_in}, {n_out}) with the grader's W and b", needed_by=[
+                f"{shape}: {part}" for part in ("forward", "backward dx", "grads['W']", "grads['b']")]
+                + ["Linear gradients vs centred differences", "Linear vs torch.autograd"]):
+            layer = student.new("layers", "Linear", n_in, n_out, init="small", seed=0)
+            layer.set("params", "W", W)
+            layer.set("params", "b", b)
         with cases.check(f"{shape}: forward"):
             assert_close(layer.call("forward", x), x @ W + b, f"{shape}: forward", "out = x @ W + b")
         with cases.check(f"{shape}: backward dx"):

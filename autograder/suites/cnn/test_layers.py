@@ -27,14 +27,26 @@ def torch_conv(x, W, b, stride, padding, dout=None):
     return out.detach().numpy(), tx.grad.numpy(), tW.grad.numpy(), tb.grad.numpy()
 
 
-def make_conv(student, config, rng):
+def conv_inputs(config, rng):
+    """x, W, b drawn for ``config``, and its stride and padding as pairs."""
     n, c, h, w, f, k, s, p = config
     kh, kw = (k, k) if isinstance(k, int) else k
     x, W, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, kh, kw)), rng.standard_normal(f)
+    return x, W, b, (s, s) if isinstance(s, int) else s, (p, p) if isinstance(p, int) else p
+
+
+def conv_layer(student, config, W, b):
+    """The student's Conv2D for ``config`` holding the grader's W and b."""
+    _, c, _, _, f, k, s, p = config
     layer = student.new("conv", "Conv2D", c, f, k, stride=s, padding=p, seed=0)
     layer.set("params", "W", W)
     layer.set("params", "b", b)
-    return layer, x, W, b, (s, s) if isinstance(s, int) else s, (p, p) if isinstance(p, int) else p
+    return layer
+
+
+def make_conv(student, config, rng):
+    x, W, b, stride, padding = conv_inputs(config, rng)
+    return conv_layer(student, config, W, b), x, W, b, stride, padding
 
 
 def flipped(W):
@@ -85,7 +97,9 @@ def test_conv_backward(student, cases, rng):
     """Conv2D.backward: dx, grads['W'], grads['b'] against torch.autograd and centred differences"""
     cases.plan({f"Conv2D{config}.backward": 2 for config in CONFIGS} | {"Conv2D.backward vs centred differences": 2})
     for config in CONFIGS:
-        layer, x, W, b, stride, padding = make_conv(student, config, rng)
+        x, W, b, stride, padding = conv_inputs(config, rng)
+        with cases.setup(f"Conv2D{config} with the grader's W and b", needed_by=[f"Conv2D{config}.backward"]):
+            layer = conv_layer(student, config, W, b)
         out = torch_conv(x, W, b, stride, padding)
         dout = rng.standard_normal(out.shape)
         out, dx, dW, db = torch_conv(x, W, b, stride, padding, dout=dout)
