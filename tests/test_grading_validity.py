@@ -62,6 +62,37 @@ def test_tanh_form_sigmoid_is_correct(tmp_path, monkeypatch):
             assert test["status"] == "passed", test["output"]
 
 
+# correct rewrites in other words than the solution's, each near a value the docstrings pin
+REWRITES = {
+    "backprop": [("activations.py", "        return np.where(x > 0, ones, self.alpha * ones)",
+                  "        return np.where(x <= 0, self.alpha, 1.0).astype(x.dtype)"),
+                 ("activations.py", "np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))",
+                  "np.where(x <= 0, self.alpha * np.exp(np.minimum(x, 0)), 1.0)"),
+                 ("activations.py", "        return s * (1 - s)", "        return s - s * s")],
+    "optimizers": [("momentum.py", "        return x + self.v", "        return np.add(x, self.v)"),
+                   ("adam.py", "        self.t += 1\n", "        self.t = self.t + 1\n")],
+    "cnn": [("dropout.py", "self.mask = self.rng.random(x.shape) >= self.p",
+             "self.mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype)")],
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(REWRITES))
+def test_correct_rewrites_keep_full_marks(assignment, tmp_path, monkeypatch):
+    folder = tmp_path / "rewrite"
+    shutil.copytree(REPO / "solutions" / assignment, folder, ignore=shutil.ignore_patterns("*.ipynb", "tests"))
+    for file, old, new in REWRITES[assignment]:
+        text = (folder / file).read_text()
+        assert text.count(old) == 1, old
+        (folder / file).write_text(text.replace(old, new))
+    skip = CNN_TRAINING if assignment == "cnn" else []
+    for k in range(2):
+        monkeypatch.setenv("AUTOGRADER_SECRET", f"rewrite-{k}")
+        results = run_suite(assignment, folder, skip=skip)
+        failed = {t["name"]: t["output"] for t in results["tests"]
+                  if t["status"] != "passed" and t["extra_data"]["test"] not in skip}
+        assert not failed, failed
+
+
 @pytest.mark.parametrize("label, test", [("running-stats-last-activation", "test_mlp_forward"),
                                          ("running-stats-last-activation", "test_mlp_backward"),
                                          ("batchnorm-after-activation", "test_mlp_batchnorm"),
