@@ -8,9 +8,10 @@ import numpy as np
 from autograder.suites.checks import (Wrong, as_array, assert_close, assert_gradient_matches, fail,
                                       numeric_input_gradient, numeric_param_gradient)
 
+from .reference import MOMENTUM, predict, reference_forward, reference_gradients
+
 
 SIZES = [4, 5, 3]
-EPS, MOMENTUM = 1e-5, 0.1  # BatchNorm's defaults (layers.py), which MLP uses
 
 
 def spec_names(sizes, activation, batchnorm, after=False):
@@ -43,56 +44,6 @@ def make_mlp(student, rng, sizes, activation, batchnorm=False):
         if layer in names:
             mlp.set("layers", names.index(layer), "params", key, value)
     return mlp, names, params
-
-
-def reference_forward(x, params, sizes, activation, batchnorm=False, mistake=None, stats=None, training=True):
-    """scores by the specification, in torch float64 (x and params torch tensors).
-    ``stats``: {i: [running_mean, running_var]} updated in training, used in eval.
-    ``mistake``: "mlp_last_activation" or "mlp_bn_after_activation" gives that wrong network."""
-    import torch
-
-    fns = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
-    n_linear = len(sizes) - 1
-
-    def norm(z, i):
-        gamma, beta = params[f"batchnorm{i}.gamma"], params[f"batchnorm{i}.beta"]
-        if training:
-            if stats is not None:
-                mean, var = z.detach().mean(0).numpy(), z.detach().var(0, unbiased=False).numpy()
-                old = stats.setdefault(i, [np.zeros(sizes[i + 1]), np.ones(sizes[i + 1])])
-                stats[i] = [(1 - MOMENTUM) * old[0] + MOMENTUM * mean, (1 - MOMENTUM) * old[1] + MOMENTUM * var]
-            return torch.nn.functional.batch_norm(z, None, None, gamma, beta, training=True, eps=EPS)
-        mean, var = (torch.tensor(a) for a in stats[i])
-        return torch.nn.functional.batch_norm(z, mean, var, gamma, beta, training=False, eps=EPS)
-
-    for i in range(n_linear):
-        x = x @ params[f"linear{i}.W"] + params[f"linear{i}.b"]
-        if i < n_linear - 1:
-            if batchnorm and mistake != "mlp_bn_after_activation":
-                x = norm(x, i)
-            x = fns[activation](x)
-            if batchnorm and mistake == "mlp_bn_after_activation":
-                x = norm(x, i)
-        elif mistake == "mlp_last_activation":
-            x = fns[activation](x)
-    return x
-
-
-def predict(x, params, sizes, activation, batchnorm=False, mistake=None, **kwargs):
-    import torch
-
-    tparams = {k: torch.tensor(v) for k, v in params.items()}
-    return reference_forward(torch.tensor(x), tparams, sizes, activation, batchnorm, mistake, **kwargs).numpy()
-
-
-def reference_gradients(x, dout, params, sizes, activation, batchnorm=False, mistake=None):
-    """(dL/dx, {parameter name: dL/dθ}) of L = Σ scores·dout by torch.autograd, training mode."""
-    import torch
-
-    tparams = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    tx = torch.tensor(x, requires_grad=True)
-    (reference_forward(tx, tparams, sizes, activation, batchnorm, mistake) * torch.tensor(dout)).sum().backward()
-    return tx.grad.numpy(), {k: t.grad.numpy() for k, t in tparams.items()}
 
 
 def check_layer_order(names, sizes, activation, batchnorm):
