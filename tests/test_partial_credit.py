@@ -124,3 +124,12 @@ def test_a_failed_setup_in_a_loop_costs_only_its_own_checks(tmp_path, monkeypatc
     assert "- LeakyReLU.backward vs centred differences (10 % of the points): not run: it needs " \
            "LeakyReLU(**{'alpha': 0.2}), which failed: LeakyReLU(alpha=0.2) raised ValueError: not yet" in test["output"]
     assert "stopped early" not in test["output"]
+
+
+def test_a_planned_check_that_never_ran_is_not_a_free_pass():
+    cases = Cases()
+    cases.plan({"ran": 1, "skipped by the test's own logic": 1})
+    with cases.check("ran"):
+        pass
+    assert cases.failures == [("skipped by the test's own logic", "not run: the test never reached this check.")]
+    assert cases.passed == 1 and cases.summary().startswith("1 of 2 checks passed (50 %")

@@ -83,7 +83,10 @@ class Cases:
 
     @property
     def failures(self):
-        return [(label, text) for label, text in self.outcome.items() if text is not None]
+        """(label, text) of every failed check; a planned check that never ran counts as failed."""
+        failed = [(label, text) for label, text in self.outcome.items() if text is not None]
+        return failed + [(label, "not run: the test never reached this check.") for label in self.weights
+                         if label not in self.outcome]
 
     def share(self, label):
         return 100.0 * self.weights[label] / self.total
@@ -117,7 +120,7 @@ class Cases:
 
     def summary(self):
         count = len(self.weights)
-        passed = count - len(self.failures)
+        passed = sum(1 for text in self.outcome.values() if text is None)
         head = f"{passed} of {count} checks passed ({100 * self.passed / self.total:.0f} % of this test's points)."
         lines = [head] + [f"- {label} ({self.share(label):.0f} % of the points): {text}"
                           for label, text in self.failures]
