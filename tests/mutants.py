@@ -110,6 +110,9 @@ MUTANTS.update({
         "sgd.py": [("return x - self.lr * grad_fn(x)",
                     "y = x - self.lr * grad_fn(x)\n        return y - self.lr * grad_fn(y)")]},
         {"test_adagrad": ["accumulator_before_update"], "test_sgd": ["step_count_off_by_one"]}),
+    "rmsprop-half-step": ("optimizers", {"rmsprop.py": [
+        ("return x - self.lr * g / np.sqrt(self.E + self.eps)", "return x - self.lr * g / (2 * np.sqrt(self.E + self.eps))")]},
+        {"test_rmsprop": ["shape:your step x_new − x is exactly 1/2 of the expected"]}),
     "conv-window-step-1": ("cnn", {"conv.py": [
         ("window = x_pad[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]", "window = x_pad[:, :, i:i + kh, j:j + kw]")]},
         {"test_conv_forward": ["conv_window_step_1"]}),

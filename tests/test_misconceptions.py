@@ -26,7 +26,8 @@ def test_every_shape_of_error_has_a_mutant():
     """The sign, a constant factor, a transposed result and a shift by one: each named by a mutant."""
     advice = " ".join(key for _, _, targets in MUTANTS.values() for keys in targets.values() for key in keys
                       if key.startswith("shape:"))
-    for words in ("opposite sign", "1/2 of the expected", "transposed shape", "shifted by one position"):
+    for words in ("opposite sign", "1/2 of the expected", "transposed shape", "shifted by one position",
+                  "your step x_new − x is exactly"):
         assert words in advice, words
 
 

@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 
-from autograder.suites.checks import Wrong, as_array, assert_close
+from autograder.suites.checks import ATOL, CheckFailed, Wrong, as_array, assert_close, error_shape
 
 from .reference import MISTAKES, Reference, misconception
 
@@ -78,8 +78,7 @@ def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, 
             wrong = [Wrong(misconception(ref.mistake), ref.step(x, spec)) for ref in variants]
             wrong += [Wrong("step_count_off_by_one", x.copy()), Wrong("step_count_off_by_one", two_updates)]
             got = as_array(opt.call("step", x, spec), f"{kind}.step")
-            assert_close(got, expected, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol=rtol,
-                         wrong=wrong)
+            assert_step(got, expected, x, f"{kind}.step (step {k} of {label}, {hyper})", FORMULAS[kind], rtol, wrong)
             x = expected
     for name in STATE_NAMES.get(kind, []):
         with cases.check(f"{kind} {label}: state {name}"):
@@ -88,6 +87,22 @@ def trajectory(student, cases, kind, hyper, x0, spec, steps, label, state=None, 
                          FORMULAS[kind], rtol=rtol,
                          wrong=[Wrong(misconception(ref.mistake), ref.state[name]) for ref in variants])
     return opt, reference
+
+
+def assert_step(got, expected, x, what, formula, rtol, wrong):
+    """assert_close on the new point; when no known variant matches, the shape of the error is
+    read from the step x_new − x (a step 2× too long is a factor 2 on the step, not on the point)."""
+    try:
+        assert_close(got, expected, what, formula, rtol=rtol, wrong=wrong)
+    except CheckFailed as failed:
+        if any(not name.endswith("(shape of the error)") for name in failed.misconceptions):
+            raise
+        shape = error_shape(got - x, expected - x, rtol, ATOL) if got.shape == x.shape else None
+        if shape is None:
+            raise
+        text = str(failed).split("\n  your values are")[0]
+        raise CheckFailed(f"{text}\n  {shape[1].replace('your values are', 'your step x_new − x is', 1)}",
+                          [shape[0]]) from None
 
 
 def check_defaults(student, kind, x, spec, state=None):
