@@ -12,7 +12,11 @@ All three are generated into every built version (student and solution) from wha
   followed by how to install, test one function, run the notebook and submit;
 * ``submit.py`` is ``templates/submit.py`` with the assignment's file lists filled in;
 * ``pytest.ini`` registers each task id of ``source/<assignment>/assignment.toml`` as a marker
-  (``pytest -m sigmoid`` runs the public tests of that task), with ``--strict-markers``.
+  (``pytest -m sigmoid`` runs the public tests of that task), with ``--strict-markers`` and
+  short tracebacks;
+* ``conftest.py`` is ``templates/conftest.py``: a missing module or a notebook in its place stops
+  the run with one line, an unwritten stub fails in one line, and every test has a time limit
+  (twice the manifest's ``call_timeout_s``) that names the student's function it stopped.
 """
 import json
 import re
@@ -42,7 +46,7 @@ def tasks(assignment):
 def pytest_ini(assignment):
     """The version's pytest.ini: plain imports of the modules and tests, one marker per task."""
     markers = "".join(f"\n    {task}: {title}" for task, title in tasks(assignment).items())
-    return ("[pytest]\npythonpath = . tests\ntestpaths = tests\naddopts = --strict-markers\n"
+    return ("[pytest]\npythonpath = . tests\ntestpaths = tests\naddopts = --strict-markers --tb=short\n"
             f"markers ={markers}\n")
 
 
@@ -141,9 +145,28 @@ def readme(assignment, folder):
         task_lines="\n".join(f"    {task:<{max(map(len, task_ids), default=0)}}  {title}"
                               for task, title in tasks(assignment).items()),
         notebooks=" ".join(notebooks) or "(this assignment has no notebook)",
+        two_tasks=" or ".join(task_ids[:2]),
+        time_limit=f"{public_test_time_limit(assignment):g}",
         file_lines="\n".join(f"    {n}" for n in names),
         assignment=assignment,
     )
+    return text
+
+
+def public_test_time_limit(assignment):
+    """Seconds each public test may run: twice the grader's per-call limit of the manifest."""
+    path = assignment_dir(assignment) / MANIFEST
+    limits = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
+    return 2 * float(limits.get("call_timeout_s", 20))
+
+
+def conftest(assignment):
+    """The version's conftest.py: ``templates/conftest.py`` with the files and the time limit."""
+    write, _ = student_files(assignment)
+    text = (TEMPLATES / "conftest.py").read_text(encoding="utf-8")
+    for key, value in (("@ASSIGNMENT@", assignment), ("@STUDENT_FILES@", repr(write)),
+                       ("@TIME_LIMIT_S@", f"{public_test_time_limit(assignment):g}")):
+        text = text.replace(key, value)
     return text
 
 
@@ -157,9 +180,10 @@ def submit_script(assignment):
 
 
 def write_bundle_files(assignment, folder):
-    """Write README.md, requirements.txt, submit.py and pytest.ini into the built version ``folder``."""
+    """Write README.md, requirements.txt, submit.py, pytest.ini and conftest.py into the built version ``folder``."""
     folder = Path(folder)
     (folder / "requirements.txt").write_text(requirements(folder), encoding="utf-8")
     (folder / "submit.py").write_text(submit_script(assignment), encoding="utf-8")
     (folder / "pytest.ini").write_text(pytest_ini(assignment), encoding="utf-8")
+    (folder / "conftest.py").write_text(conftest(assignment), encoding="utf-8")
     (folder / "README.md").write_text(readme(assignment, folder), encoding="utf-8")
