@@ -10,7 +10,7 @@ outcomes, the plugin object provides the fixtures that come from the grading ses
 
 The suites' own helpers (``cases``, ``rng``, ...) live in ``suites/conftest.py``, which
 imports nothing of this module or of the runner. A test that used ``cases`` earns the
-fraction of its checks that passed; the misconceptions its failures matched
+weight of its passed checks over its plan's; the misconceptions its failures matched
 (``cases.named``) go to ``misconceptions``.
 """
 import pytest

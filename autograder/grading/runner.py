@@ -4,7 +4,7 @@ The suite's tests reach student code only through the ``student`` fixture (a
 ``remote.Student``, provided by the pytest plugin of plugin.py), so nothing from the
 submission is imported here. Points come from the assignment's manifest
 (``source/<assignment>/assignment.toml``); a test that uses the ``cases`` fixture earns the
-fraction of its checks that passed (partial credit) if it ran to its end.
+weight of its passed checks over its plan's (partial credit), wherever it stopped.
 """
 import contextlib
 import io
