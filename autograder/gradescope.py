@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import config
 from .sandbox import SandboxError
+from .resources import needs
 from .variants import find_secret
 
 HERE = Path(__file__).resolve().parent
@@ -72,6 +73,8 @@ if [ -d "$PREFIX/data" ]; then chmod -R go-rwx "$PREFIX/data"; fi
 RUN = """#!/usr/bin/env bash
 # Gradescope runs this for every submission. The grade is decided here, outside the
 # sandboxed worker that runs the student's code.
+# {needs_line}
+# A smaller container gets one results line saying so instead of a grade (autograder/resources.py).
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PREFIX="${{AUTOGRADER_PREFIX:-/opt/autograder}}"
 PYTHON="${{AUTOGRADER_PYTHON:-$PREFIX/venv/bin/python}}"
@@ -81,6 +84,9 @@ if [ -f "$ROOT/source/secret" ]; then  # the course secret the hidden inputs are
 fi
 mkdir -p "$ROOT/results"
 cd "$ROOT/source" || exit 1
+if ! "$PYTHON" -m autograder.resources check {assignment} --results "$ROOT/results/results.json"; then
+    exit 0
+fi
 if ! "$PYTHON" -m autograder grade {assignment} "$ROOT/submission" --out "$ROOT/results/results.json" \\
         2> "$ROOT/results/grader-errors.txt"; then
     "$PYTHON" - "$ROOT/results/results.json" "$ROOT/results/grader-errors.txt" <<'PY'
@@ -91,6 +97,21 @@ json.dump({{"score": 0, "max_score": 100, "execution_time": 0, "tests": [],
 PY
 fi
 """
+
+def needs_line(assignment):
+    """What a Gradescope container needs for this assignment, in one sentence (manifest [gradescope])."""
+    import tomllib
+
+    settings = config.load(assignment)
+    table = tomllib.loads(settings.manifest.read_text(encoding="utf-8")).get("gradescope", {})
+    memory_mb, cpus = needs(assignment)
+    measured = ""
+    if "peak_memory_mb" in table:
+        measured = (f" (one grade of the solution measured {table['peak_memory_mb']} MB at its peak and "
+                    f"{table.get('cpu_s', '?')} CPU seconds, {table.get('measured', '')})")
+    timeout = f"; autograder timeout {table['timeout_min']} minutes" if "timeout_min" in table else ""
+    return f"Needs: {memory_mb} MB of memory and {cpus:g} CPUs{timeout}{measured}."
+
 
 def requirements():
     """The pinned lines of the project's requirements.txt that grading needs."""
@@ -124,7 +145,11 @@ def build_bundle(assignment, out):
     tmp = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as bundle:
         _add(bundle, "setup.sh", SETUP.format(uv=UV_VERSION, python=PYTHON_VERSION), executable=True)
-        _add(bundle, "run_autograder", RUN.format(assignment=assignment), executable=True)
+        _add(bundle, "run_autograder", RUN.format(assignment=assignment, needs_line=needs_line(assignment)),
+             executable=True)
+        _add(bundle, "README.md", f"# Gradescope autograder: {assignment}\n\n{needs_line(assignment)}\n\n"
+             "Set these in the assignment's autograder settings; `run_autograder` checks the container's "
+             "memory and CPUs first and gives one results line instead of a grade when they are too small.\n")
         _add(bundle, "requirements.txt", requirements())
         for path in files + suites + suite:
             _add(bundle, str(Path("autograder") / path.relative_to(HERE)), path.read_bytes())

@@ -160,3 +160,41 @@ def test_run_autograder_as_root_without_namespaces_keeps_the_suites_private(tmp_
         env["AUTOGRADER_SANDBOX"] = "fallback"
         scores = _grade_three(folder, env, namespace_command)
     _check(scores, "fallback")
+
+
+def test_bundle_states_what_a_container_needs(tmp_path):
+    from autograder.resources import needs
+
+    for assignment in ("backprop", "cnn"):
+        memory_mb, cpus = needs(assignment)
+        with zipfile.ZipFile(_bundle(assignment, tmp_path)) as bundle:
+            readme, run = bundle.read("README.md").decode(), bundle.read("run_autograder").decode()
+        assert f"Needs: {memory_mb} MB of memory and {cpus:g} CPUs" in readme and "measured" in readme
+        assert f"Needs: {memory_mb} MB" in run
+        check = run.index("autograder.resources check")
+        assert check < run.index("-m autograder grade"), "run_autograder must check the container before grading"
+
+
+def test_a_container_too_small_gets_one_results_line(tmp_path, monkeypatch):
+    from autograder import resources
+
+    (tmp_path / "memory.max").write_text("805306368\n")       # Gradescope's default: 768 MB
+    (tmp_path / "cpu.max").write_text("50000 100000\n")       # and half a CPU
+    monkeypatch.setattr(resources, "MEMORY_LIMITS", (str(tmp_path / "memory.max"),))
+    monkeypatch.setattr(resources, "CPU_MAX", str(tmp_path / "cpu.max"))
+    assert resources.container_memory_mb() == 768 and resources.container_cpus() == 0.5
+    memory_mb, cpus = resources.needs("cnn")
+    assert memory_mb > 768 and cpus > 0.5, "cnn's measured needs exceed Gradescope's defaults"
+    out = tmp_path / "results" / "results.json"
+    line = resources.check("cnn", out)
+    results = json.loads(out.read_text())
+    assert results["score"] == 0 and results["output"] == line and "\n" not in line
+    assert f"768 MB of memory and 0.5 CPUs" in line and f"at least {memory_mb} MB and {cpus:g} CPUs" in line
+    # unlimited cgroup: the machine's memory counts; enough of everything: no line
+    (tmp_path / "memory.max").write_text("max\n")
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    (tmp_path / "meminfo").write_text("MemTotal:       65536000 kB\n")
+    monkeypatch.setattr(resources, "MEMINFO", str(tmp_path / "meminfo"))
+    monkeypatch.setattr(resources, "container_cpus", lambda: 8)
+    assert resources.container_memory_mb() == 64000
+    assert resources.check("cnn", tmp_path / "none.json") is None and not (tmp_path / "none.json").exists()
