@@ -108,7 +108,7 @@ def needs_line(assignment):
     measured = ""
     if "peak_memory_mb" in table:
         measured = (f" (one grade of the solution measured {table['peak_memory_mb']} MB at its peak and "
-                    f"{table.get('cpu_s', '?')} CPU seconds, {table.get('measured', '')})")
+                    f"{table.get('cpu_seconds', '?')} CPU seconds, {table.get('measured', '')})")
     timeout = f"; autograder timeout {table['timeout_min']} minutes" if "timeout_min" in table else ""
     return f"Needs: {memory_mb} MB of memory and {cpus:g} CPUs{timeout}{measured}."
 
