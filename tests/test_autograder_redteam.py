@@ -203,10 +203,13 @@ def test_forged_call_counts_and_oversized_replies_gain_nothing(solution, tmp_pat
         handle.write(ADAM_SPY)
     results, _ = grade("optimizers", folder, tmp_path / "results.json")
     got, text = scores(results), outputs(results)
-    # the header bomb costs the one SGD check that asked for it, and is refused unread
-    assert got["test_sgd"] == 7.5 and "over the limit" in text["test_sgd"], text["test_sgd"]
+    # the header bomb costs the SGD checks whose calls met it (the default-lr step and the
+    # x-left-alone step, 2 of 9 weight units), and is refused unread
+    assert got["test_sgd"] == 7.7778 and "over the limit" in text["test_sgd"], text["test_sgd"]
+    assert text["test_sgd"].count("message header of 12000034 bytes is over the limit") == 2
     assert got["test_momentum"] == 15
-    assert got["test_nesterov"] == 0, text["test_nesterov"]
+    # every trajectory and look-ahead check fails; only "step leaves x alone" holds
+    assert got["test_nesterov"] < 1.2 and "1 of 7 checks passed" in text["test_nesterov"], text["test_nesterov"]
     assert got["test_rmsprop"] == 15 and got["test_adagrad"] == 15
     # hidden inputs never reach a visible test's output: visible tests run first
     assert got["test_adam"] == 20
@@ -216,7 +219,7 @@ def test_forged_call_counts_and_oversized_replies_gain_nothing(solution, tmp_pat
     for kind in ("Momentum", "Nesterov", "RMSProp"):
         assert f"{kind}.step should call grad_fn once per step, it called it 2 times" \
             in text["test_state_initialisation"]
-    assert results["score"] == 79.5
+    assert results["score"] == 80.9316  # 100 less what each attack cost its own checks
 
 
 # -- grade-all: a hostile student beside an honest one ---------------------------------------
