@@ -163,7 +163,7 @@ def run(args):
         choose_mode(private=[*config.private_paths(config.load(args.assignment)), root.resolve(), out_dir.resolve()])
         status = grade_all(args.assignment, root, out_dir, args.jobs, shard, args.force, cold=args.cold,
                          gradebook=not args.no_gradebook, after_due_date=args.after_due_date)
-        from .nbgrader_gradebook import after_grade_all
+        from .outputs.nbgrader_gradebook import after_grade_all
 
         return status or after_grade_all(args.assignment, root, out_dir, args.nbgrader_db)
     if args.command == "serve":
@@ -171,7 +171,7 @@ def run(args):
 
         return serve(args.assignment)
     if args.command == "gradebook":
-        from .gradebook import build
+        from .outputs.gradebook import build
 
         out_dir = Path(args.out_dir)
         if not (out_dir / "results").is_dir():
@@ -179,14 +179,14 @@ def run(args):
         build(args.assignment, out_dir, after_due_date=args.after_due_date)
         return 0
     if args.command == "gradescope":
-        from .gradescope import build_bundle
+        from .outputs.gradescope import build_bundle
 
         path, secret_from = build_bundle(args.assignment, Path(args.out))
         print(f"wrote {path}")
         print(f"the course secret (from {secret_from}) is in the bundle as 'secret'")
         return 0
     if args.command == "demo":
-        from .demo import run_demo
+        from .dev.demo import run_demo
 
         wanted = [a for a in args.assignments.split(",") if a] if args.assignments else config.names()
         for name in wanted:

@@ -81,7 +81,7 @@ def synthetic_class(assignment, work, copies=100):
     and one of each HOSTILE kind spread through the class. Returns (root, {kind: count})."""
     sys.path.insert(0, str(REPO))
     from autograder import config
-    from autograder.examples import example_submissions
+    from autograder.dev.examples import example_submissions
 
     examples = example_submissions(assignment, work / "examples")
     root = work / f"class-{assignment}"

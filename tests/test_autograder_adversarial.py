@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from grading import grade, scores
 
 pytestmark = pytest.mark.filterwarnings("ignore")

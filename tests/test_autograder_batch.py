@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from autograder.batch.grade_all import find_students, in_shard, parse_shard
-from autograder.examples import example_submissions
-from autograder.results import atomic_write
+from autograder.dev.examples import example_submissions
+from autograder.outputs.results import atomic_write
 from report_page import Page
 
 REPO = Path(__file__).resolve().parents[1]

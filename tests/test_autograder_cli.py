@@ -38,7 +38,7 @@ def test_bad_input_is_one_clear_line(args, words):
 
 
 def test_malformed_module_fails_its_tests_only(tmp_path):
-    from autograder.examples import example_submissions
+    from autograder.dev.examples import example_submissions
 
     folder = example_submissions("optimizers", tmp_path)["solution"]
     (folder / "adam.py").write_bytes(b"\xff\xfe def (((\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from grading import grade, grade_only, scores
 
 TINY_MODEL = '''

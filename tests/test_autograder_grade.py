@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from grading import grade, scores
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from sandbox_users import namespace_command, public_folder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,7 +74,8 @@ def test_bundle_holds_one_suite_and_the_scripts(tmp_path):
             "autograder/suites/optimizers/assignment.toml", "autograder/suites/conftest.py"} <= names
     assert not any("suites/backprop" in n or "suites/cnn" in n for n in names)
     assert {"autograder/grading/plugin.py", "autograder/grading/channel.py", "autograder/grading/remote.py"} <= names
-    assert not {"autograder/demo.py", "autograder/examples.py"} & names  # example submissions stay out
+    assert not {n for n in names if n.startswith("autograder/dev/")}  # example submissions and the demo stay out
+    assert "autograder/outputs/results.py" in names and "autograder/harness/limits.py" in names
     assert "download_cifar10.py" not in names
     cnn = set(zipfile.ZipFile(_bundle("cnn", tmp_path)).namelist())
     assert "download_cifar10.py" in cnn and "autograder/suites/cnn/assignment.toml" in cnn
@@ -163,7 +164,7 @@ def test_run_autograder_as_root_without_namespaces_keeps_the_suites_private(tmp_
 
 
 def test_bundle_states_what_a_container_needs(tmp_path):
-    from autograder.resources import needs
+    from autograder.outputs.resources import needs
 
     for assignment in ("backprop", "cnn"):
         memory_mb, cpus = needs(assignment)
@@ -171,12 +172,12 @@ def test_bundle_states_what_a_container_needs(tmp_path):
             readme, run = bundle.read("README.md").decode(), bundle.read("run_autograder").decode()
         assert f"Needs: {memory_mb} MB of memory and {cpus:g} CPUs" in readme and "measured" in readme
         assert f"Needs: {memory_mb} MB" in run
-        check = run.index("autograder.resources check")
+        check = run.index("autograder.outputs.resources check")
         assert check < run.index("-m autograder grade"), "run_autograder must check the container before grading"
 
 
 def test_a_container_too_small_gets_one_results_line(tmp_path, monkeypatch):
-    from autograder import resources
+    from autograder.outputs import resources
 
     (tmp_path / "memory.max").write_text("805306368\n")       # Gradescope's default: 768 MB
     (tmp_path / "cpu.max").write_text("50000 100000\n")       # and half a CPU

@@ -20,7 +20,7 @@ import pytest
 
 from autograder import config
 from autograder.harness import protocol
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from autograder.submission import collect_files, submission_digest
 from grading import grade, scores
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autograder import config
 from autograder.batch.grade_all import write_error_results
-from autograder.results import make_results, write_results
+from autograder.outputs.results import make_results, write_results
 from report_page import Page
 
 REPO = Path(__file__).resolve().parents[1]

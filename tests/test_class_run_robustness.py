@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config, gradebook, submission, variants
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from autograder.grading.runner import visible_summary
 
 REPO = Path(__file__).resolve().parents[1]

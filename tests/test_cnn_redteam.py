@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from grading import grade_only, scores
 
 DATA = os.environ.get("CIFAR10_DIR", "")
@@ -216,7 +216,7 @@ def test_a_private_held_out_set_replaces_the_public_test_batch(tmp_path, cnn_env
 
 
 def test_an_implausible_accuracy_is_flagged_for_review():
-    from autograder.report import render, summarise
+    from autograder.outputs.report import render, summarise
     from autograder import config
     from autograder.suites.cnn.conftest import plausible_ceiling
 

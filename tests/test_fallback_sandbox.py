@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from sandbox_users import ORDINARY_UID, ordinary_user_command, public_folder
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config, variants
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 from autograder.grading.runner import run_suite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -3,8 +3,8 @@ and the class report's table show the names without markdown asterisks, old resu
 import copy
 
 from autograder import config
-from autograder.gradebook import feedback_page
-from autograder.report import build_report
+from autograder.outputs.gradebook import feedback_page
+from autograder.outputs.report import build_report
 from autograder.suites.misconceptions import MISCONCEPTIONS
 from grading import grade_only
 from mutants import MUTANTS, mutant

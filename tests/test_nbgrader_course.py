@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.nbgrader_gradebook import check_cells, late_penalty, task_points
+from autograder.outputs.nbgrader_gradebook import check_cells, late_penalty, task_points
 from coursebuild.sources import ASSIGNMENTS
 
 REPO = Path(__file__).resolve().parents[1]

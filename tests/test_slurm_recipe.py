@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 
 REPO = Path(__file__).resolve().parents[1]
 SLURM = REPO / "examples" / "slurm"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.batch.grade_all import WarmGrader
-from autograder.examples import example_submissions
+from autograder.dev.examples import example_submissions
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = {  # adam.py of the optimizers solution replaced; each ends at exactly 78/100

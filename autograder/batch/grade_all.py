@@ -31,9 +31,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import config
-from ..gradebook import build
+from ..outputs.gradebook import build
 from ..grading.pipes import ChildPipes, PipeClosed
-from ..results import make_results, read_results, write_results
+from ..outputs.results import make_results, read_results, write_results
 from ..sandbox import SandboxError
 from ..submission import SubmissionError, submission_digest
 

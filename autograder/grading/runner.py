@@ -60,7 +60,7 @@ def grade_to_file(assignment_name, submission_path, out, student=None, skip=()):
     """Grade one submission and write its results atomically: the one path that ``grade``,
     the warm graders and (through ``grade``) the cold ``grade-all`` and the demo share.
     Returns the results dict; raises SubmissionError, SandboxError, ConfigError or OSError."""
-    from ..results import write_results
+    from ..outputs.results import write_results
 
     results = run_suite(assignment_name, submission_path, {"student": student} if student else {}, skip=skip)
     write_results(out, results)
@@ -78,7 +78,7 @@ def run_suite(assignment_name, submission_path, extra=None, skip=()):
 
 
 def _run_suite(assignment_name, submission_dir, extra, skip):
-    from ..results import make_results
+    from ..outputs.results import make_results
 
     started = time.monotonic()
     assignment = config.load(assignment_name)

@@ -14,9 +14,9 @@ the Gradescope bundle (``gradescope.NOT_SHIPPED``): it needs the solutions.
 import shutil
 from pathlib import Path
 
-from . import config
+from .. import config
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _copy_modules(source, target):

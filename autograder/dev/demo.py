@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .examples import REPO, example_submissions
-from .results import read_results
+from ..outputs.results import read_results
 
 
 # what the grader says when the data a test needs is not there, and how to get it

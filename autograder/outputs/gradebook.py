@@ -18,7 +18,7 @@ import io
 import sys
 from pathlib import Path
 
-from . import config
+from .. import config
 from .results import atomic_write, read_results, test_id
 
 

@@ -1,12 +1,12 @@
 """What grading one submission needs, and whether this machine has it.
 
-``python -m autograder.resources measure ASSIGNMENT SUBMISSION`` grades the submission once
+``python -m autograder.outputs.resources measure ASSIGNMENT SUBMISSION`` grades the submission once
 (``python -m autograder grade``) and prints the peak memory of the whole process tree (the
 grader, its sandboxed worker and, for cnn, the graph evaluation, summed while they run; RSS
 sampled every 50 ms) and the CPU seconds of all of them (each process's user + system time,
 sampled the same way).
 
-``python -m autograder.resources check ASSIGNMENT --results results.json`` (the first step of
+``python -m autograder.outputs.resources check ASSIGNMENT --results results.json`` (the first step of
 the Gradescope bundle's ``run_autograder``) compares this container's memory (cgroup limit,
 else ``/proc/meminfo``) and CPUs (cgroup quota, else the CPUs this process may use) with the
 manifest's ``[gradescope]`` needs; when they are too small it writes a results file whose
@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import config
+from .. import config
 
 # where Linux says how much a container may use (cgroup v2, then v1), and the machine's memory
 MEMORY_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
@@ -137,7 +137,7 @@ def measure(assignment, submission, env=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.resources", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.outputs.resources", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     m = commands.add_parser("measure", help="grade once; print peak memory and CPU time")
     m.add_argument("assignment")

@@ -29,10 +29,10 @@ import math
 import warnings
 from pathlib import Path
 
-from . import config
+from .. import config
 from .results import read_results
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 POLICIES = ("none", "zero", "per_day")
 TIMESTAMP = "timestamp.txt"
 
