@@ -52,8 +52,14 @@ class Assignment:
     total_budget_s: float
     threads: int
     demo_partial: list     # modules the demo's "partial" submission takes from the solution
+    sections: dict = field(default_factory=dict)      # the whole manifest as read (section(name))
     task: dict = field(default_factory=dict)          # the [task] table: the task's own facts
     private_data: list = field(default_factory=list)  # env variables naming data a student must not read
+
+    def section(self, name):
+        """The manifest's table ``[name]`` (``{}`` when it has none): ``gradescope``, ``nbgrader``, ..."""
+        value = self.sections.get(name, {})
+        return value if isinstance(value, dict) else {}
 
     @property
     def allowed_files(self):
@@ -135,6 +141,7 @@ def load(name):
         total_budget_s=float(os.environ.get("AUTOGRADER_TOTAL_BUDGET", limits.get("total_budget_s", 300))),
         threads=int(limits.get("threads", 1)),
         demo_partial=list(table.get("demo", {}).get("partial", [])),
+        sections=table,
         task=dict(table.get("task", {})),
         private_data=list(limits.get("private_data", [])),
     )

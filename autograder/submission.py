@@ -18,7 +18,6 @@ folder or fill the disk. A zip that cannot be read is a ``SubmissionError`` with
 import contextlib
 import hashlib
 import os
-import shutil
 import stat
 import tempfile
 import zipfile

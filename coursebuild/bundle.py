@@ -20,11 +20,10 @@ All three are generated into every built version (student and solution) from wha
 """
 import json
 import re
-import tomllib
 from pathlib import Path
 
 from .regions import solution_regions
-from .sources import MANIFEST, REPO, assignment_dir, list_sources
+from .sources import REPO, assignment_dir, list_sources
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 INTRO = "README.md"
@@ -33,14 +32,19 @@ ALWAYS = ("pytest", "notebook")
 _IMPORT_ROOT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
+def manifest(assignment):
+    """The assignment's settings, read by the autograder's one manifest reader."""
+    from autograder import config
+
+    try:
+        return config.load(assignment)
+    except config.ConfigError as error:
+        raise SystemExit(f"coursebuild: {error}") from None
+
+
 def tasks(assignment):
     """{task id: its title} from the manifest, in the manifest's order."""
-    path = assignment_dir(assignment) / MANIFEST
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise SystemExit(f"coursebuild: {path}: {error}") from None
-    return {task: entry.get("title", task) for task, entry in table.get("tasks", {}).items()}
+    return {task: entry.get("title", task) for task, entry in manifest(assignment).tasks.items()}
 
 
 def pytest_ini(assignment):
@@ -155,9 +159,7 @@ def readme(assignment, folder):
 
 def public_test_time_limit(assignment):
     """Seconds each public test may run: twice the grader's per-call limit of the manifest."""
-    path = assignment_dir(assignment) / MANIFEST
-    limits = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
-    return 2 * float(limits.get("call_timeout_s", 20))
+    return 2 * float(manifest(assignment).section("limits").get("call_timeout_s", 20))
 
 
 def conftest(assignment):

@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 from .sources import MANIFEST, REPO, assignment_dir
@@ -58,8 +57,10 @@ class CourseError(SystemExit):
 
 def due_date(assignment):
     """The manifest's ``[nbgrader] due`` as nbgrader's ``--duedate`` text, or None."""
+    from autograder import config
+
     path = assignment_dir(assignment) / MANIFEST
-    due = tomllib.loads(path.read_text(encoding="utf-8")).get("nbgrader", {}).get("due")
+    due = config.load(assignment).section("nbgrader").get("due")
     if due is None:
         return None
     if isinstance(due, str):

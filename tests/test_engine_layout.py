@@ -134,3 +134,10 @@ def test_every_environment_variable_is_in_the_one_table():
                 used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert used == {name for name, _, _ in VARIABLES}
     assert markdown_table() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_one_manifest_reader():
+    """Only autograder/config.py parses a manifest; coursebuild and the outputs ask it."""
+    readers = sorted(str(p.relative_to(REPO)) for folder in ("autograder", "coursebuild", "bench")
+                     for p in (REPO / folder).rglob("*.py") if "tomllib" in p.read_text(encoding="utf-8"))
+    assert readers == ["autograder/config.py"]

@@ -100,10 +100,7 @@ fi
 
 def needs_line(assignment):
     """What a Gradescope container needs for this assignment, in one sentence (manifest [gradescope])."""
-    import tomllib
-
-    settings = config.load(assignment)
-    table = tomllib.loads(settings.manifest.read_text(encoding="utf-8")).get("gradescope", {})
+    table = config.load(assignment).section("gradescope")
     memory_mb, cpus = needs(assignment)
     measured = ""
     if "peak_memory_mb" in table:

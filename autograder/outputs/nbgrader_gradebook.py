@@ -61,10 +61,8 @@ def read_timestamp(submission_dir):
 
 def policy(assignment):
     """``(due datetime or None, late policy, penalty per day)`` from the manifest's ``[nbgrader]``."""
-    import tomllib
-
     settings = config.load(assignment)
-    table = tomllib.loads(settings.manifest.read_text(encoding="utf-8")).get("nbgrader", {})
+    table = settings.section("nbgrader")
     where = f"{settings.manifest.parent.name}/{settings.manifest.name} [nbgrader]"
     late = table.get("late_policy", "none")
     if late not in POLICIES:

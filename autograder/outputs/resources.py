@@ -33,10 +33,7 @@ MEMINFO = "/proc/meminfo"
 
 def needs(assignment):
     """``(memory_mb, cpus)``: the minimum a grading container needs, from ``[gradescope]``."""
-    import tomllib
-
-    settings = config.load(assignment)
-    table = tomllib.loads(settings.manifest.read_text(encoding="utf-8")).get("gradescope", {})
+    table = config.load(assignment).section("gradescope")
     return int(table.get("memory_mb", 1024)), float(table.get("cpus", 1))
 
 
