@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, gradebook, submission, variants
+from autograder import config, submission, variants
+from autograder.outputs import gradebook
 from autograder.dev.examples import example_submissions
 from autograder.grading.runner import visible_summary
 
