@@ -90,18 +90,25 @@ def _given_files(source_dir, modules):
                   if p.name not in modules and not _is_notebook_source(p))
 
 
-def load(name):
-    """The settings of assignment ``name``; raises KeyError if it has no manifest and
-    ConfigError if the manifest is inconsistent."""
+def read_manifest(name):
+    """(the manifest of assignment ``name`` as parsed TOML, its path): the one place a manifest
+    is parsed. coursebuild builds the student version from it before any hidden suite
+    exists; ``load`` adds what grading needs. Raises KeyError or ConfigError."""
     path = _manifest_path(name)
     if path is None:
         raise KeyError(f"unknown assignment {name!r}; known: {', '.join(names())}")
-    where = f"{path.parent.name}/{MANIFEST}"
     try:
         with open(path, "rb") as handle:
-            table = tomllib.load(handle)
+            return tomllib.load(handle), path
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{where}: {error}") from None
+        raise ConfigError(f"{path.parent.name}/{MANIFEST}: {error}") from None
+
+
+def load(name):
+    """The settings of assignment ``name``; raises KeyError if it has no manifest and
+    ConfigError if the manifest is inconsistent."""
+    table, path = read_manifest(name)
+    where = f"{path.parent.name}/{MANIFEST}"
     tasks = table.get("tasks", {})
     for task, entry in tasks.items():
         if not isinstance(entry, dict) or "file" not in entry:

@@ -33,18 +33,18 @@ _IMPORT_ROOT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
 def manifest(assignment):
-    """The assignment's settings, read by the autograder's one manifest reader."""
+    """The assignment's manifest as parsed by the autograder's one manifest reader."""
     from autograder import config
 
     try:
-        return config.load(assignment)
+        return config.read_manifest(assignment)[0]
     except config.ConfigError as error:
         raise SystemExit(f"coursebuild: {error}") from None
 
 
 def tasks(assignment):
     """{task id: its title} from the manifest, in the manifest's order."""
-    return {task: entry.get("title", task) for task, entry in manifest(assignment).tasks.items()}
+    return {task: entry.get("title", task) for task, entry in manifest(assignment).get("tasks", {}).items()}
 
 
 def pytest_ini(assignment):
@@ -159,7 +159,7 @@ def readme(assignment, folder):
 
 def public_test_time_limit(assignment):
     """Seconds each public test may run: twice the grader's per-call limit of the manifest."""
-    return 2 * float(manifest(assignment).section("limits").get("call_timeout_s", 20))
+    return 2 * float(manifest(assignment).get("limits", {}).get("call_timeout_s", 20))
 
 
 def conftest(assignment):

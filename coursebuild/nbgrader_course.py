@@ -60,7 +60,7 @@ def due_date(assignment):
     from autograder import config
 
     path = assignment_dir(assignment) / MANIFEST
-    due = config.load(assignment).section("nbgrader").get("due")
+    due = config.read_manifest(assignment)[0].get("nbgrader", {}).get("due")
     if due is None:
         return None
     if isinstance(due, str):
