@@ -5,12 +5,21 @@ numbers: a region must be closed, must not nest, must not close what was never o
 must sit in a cell whose nbgrader metadata says ``"solution": true`` (otherwise nbgrader
 would leave the solution in the student version). Every violation is a ``RegionError``
 naming the file and the line.
+
+A whole cell can be solution-only: its ``# %%`` line carries the tag ``solution_only``
+(``# %% tags=["solution_only"]``), and the student version leaves the cell out entirely (the
+reference's helpers, which a student has no use for). For the leak check its lines are
+solution lines, as those of a region.
 """
+import json
+import re
 from dataclasses import dataclass
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 CELL_MARKER = "# %%"
+SOLUTION_ONLY = "solution_only"   # the cell tag: only the solution version holds the cell
+_TAGS = re.compile(r"\btags=(\[[^\]]*\])")
 
 
 class RegionError(SystemExit):
@@ -24,6 +33,22 @@ class RegionError(SystemExit):
 class Region:
     begin: int  # line number of the BEGIN marker (1-based)
     end: int    # line number of the END marker
+
+
+def is_solution_only(header):
+    """True if ``header``, a ``# %%`` line, tags its cell ``solution_only``."""
+    found = _TAGS.search(header or "")
+    if not found:
+        return False
+    try:
+        return SOLUTION_ONLY in json.loads(found.group(1))
+    except ValueError:
+        return False
+
+
+def is_solution_only_cell(cell):
+    """True if a notebook cell (as jupytext reads a percent-format source) is tagged ``solution_only``."""
+    return SOLUTION_ONLY in cell.metadata.get("tags", [])
 
 
 def _is_solution_cell(header):
@@ -60,14 +85,18 @@ def solution_regions(text, filename, cells=True):
 
 
 def split_solution_lines(text, filename="<text>", cells=True):
-    """``(solution, given)``: the lines inside the regions of ``text`` and the lines outside
-    them (the markers themselves in neither)."""
+    """``(solution, given)``: the lines inside the regions and the solution-only cells of ``text``
+    and the other lines (the markers and the solution-only cells' ``# %%`` lines in neither)."""
     inside = set()
     for region in solution_regions(text, filename, cells):
         inside.update(range(region.begin, region.end + 1))
-    solution, given = [], []
+    solution, given, solution_only = [], [], False
     for number, line in enumerate(text.splitlines(), start=1):
-        if number in inside:
+        if cells and line.startswith(CELL_MARKER):
+            solution_only = is_solution_only(line)
+            if solution_only:
+                continue
+        if number in inside or solution_only:
             if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END):
                 solution.append(line)
         else:

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 
 from .bundle import write_bundle_files
-from .regions import without_markers
-from .sources import COMMON, REPO, list_sources
+from .regions import SOLUTION_ONLY, is_solution_only_cell, without_markers
+from .sources import COMMON, REPO, list_solution_only, list_sources
 from .stubs import name_the_stubs
 
 NBFORMAT_MINOR = 5
@@ -74,10 +74,21 @@ def _fresh(out_dir):
     return out_dir
 
 
+def _untagged(cell):
+    """``cell`` without the ``solution_only`` tag (the solution version needs no reminder)."""
+    tags = [tag for tag in cell.metadata.get("tags", []) if tag != SOLUTION_ONLY]
+    if tags:
+        cell.metadata["tags"] = tags
+    else:
+        cell.metadata.pop("tags", None)
+    return cell
+
+
 def build_solution(assignment, out_dir):
-    """Write the solution version: the sources with their solution markers removed."""
+    """Write the solution version: the sources with their solution markers removed, the
+    solution-only cells and files included."""
     out_dir = _fresh(out_dir)
-    for source in list_sources(assignment):
+    for source in list_sources(assignment) + list_solution_only(assignment):
         target = out_dir / source.relative
         if source.kind == "verbatim":
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +96,7 @@ def build_solution(assignment, out_dir):
             continue
         notebook = source.read_notebook()
         for cell in notebook.cells:
-            cell.source = without_markers(cell.source, source.relative)
+            cell.source = without_markers(_untagged(cell).source, source.relative)
         if source.kind == "module":
             _write(target, _module_text(notebook))
         else:
@@ -109,7 +120,8 @@ def _run_nbgrader(assignment, course_root):
 
 
 def build_student(assignment, out_dir):
-    """Write the student version: nbgrader turns every solution region into a stub."""
+    """Write the student version: nbgrader turns every solution region into a stub; the
+    solution-only cells are left out (and the solution-only files never listed)."""
     out_dir = _fresh(out_dir)
     with tempfile.TemporaryDirectory(prefix="coursebuild-") as course_root:
         course_root = Path(course_root)
@@ -122,7 +134,9 @@ def build_student(assignment, out_dir):
                 shutil.copyfile(source.path, target)
             else:
                 target = nbgrader_source / source.relative.with_suffix(".ipynb")
-                _write_notebook(target, source.read_notebook())
+                notebook = source.read_notebook()
+                notebook.cells = [cell for cell in notebook.cells if not is_solution_only_cell(cell)]
+                _write_notebook(target, notebook)
                 kinds[source.relative.with_suffix(".ipynb")] = (source.kind, source.relative)
         _run_nbgrader(assignment, course_root)
         release = course_root / "build" / "release" / assignment

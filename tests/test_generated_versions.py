@@ -1,10 +1,14 @@
 """assignments/ and solutions/ are generated from source/: regenerating them changes nothing."""
 import filecmp
+import shutil
 from pathlib import Path
 
+import jupytext
 import pytest
 
-from coursebuild.sources import ASSIGNMENTS
+from coursebuild import sources
+from coursebuild.regions import is_solution_only_cell
+from coursebuild.sources import ASSIGNMENTS, list_sources
 from coursebuild.versions import SUITE_CHECKS, build_solution, build_student, suite_checks_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,3 +57,41 @@ def test_suite_checks_are_generated():
     assert SUITE_CHECKS.is_file(), f"{SUITE_CHECKS} is missing: run `make student` and commit it"
     assert SUITE_CHECKS.read_text(encoding="utf-8") == suite_checks_text(), (
         f"{SUITE_CHECKS.relative_to(REPO)} differs from source/_common/checks.py; run `make student`, never edit it by hand")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_only_cells_are_in_the_solution_version_only(assignment):
+    """Every code line of a cell tagged solution_only is in the solution's file and in no student file."""
+    student = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "assignments" / assignment).rglob("*.py"))
+    student += "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "assignments" / assignment).rglob("*.ipynb"))
+    for source in list_sources(assignment):
+        if source.kind == "verbatim":
+            continue
+        cells = [cell for cell in jupytext.read(source.path, fmt="py:percent").cells if is_solution_only_cell(cell)]
+        lines = {line.strip() for cell in cells if cell.cell_type == "code" for line in cell.source.splitlines()
+                 if len(line.strip()) > 30}
+        solution = (REPO / "solutions" / assignment / source.relative).with_suffix(
+            ".ipynb" if source.kind == "notebook" else ".py").read_text(encoding="utf-8")
+        for line in sorted(lines):
+            assert line in solution, f"{source.relative}: {line!r} is missing from the solution version"
+            assert line not in student, f"{source.relative}: the student version holds {line!r}"
+
+
+def test_solution_only_files_go_into_the_solution_version_only(tmp_path, monkeypatch):
+    """Files under source/<a>/solution_only/ land in the solution version at their path below that
+    folder (a module there is built like any module), and never in the student version."""
+    copy = tmp_path / "source" / "backprop"
+    shutil.copytree(REPO / "source" / "backprop", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "solution_only" / "tests").mkdir(parents=True)
+    (copy / "solution_only" / "tests" / "test_extra.py").write_text("def test_extra():\n    assert True\n")
+    (copy / "solution_only" / "notes.py").write_text('# %%\n"""Notes for the solution only."""\nANSWER = 42\n')
+    monkeypatch.setattr(sources, "assignment_dir", lambda assignment: copy)
+    solution = build_solution("backprop", tmp_path / "solutions" / "backprop")
+    student = build_student("backprop", tmp_path / "assignments" / "backprop")
+    assert (solution / "tests" / "test_extra.py").read_text() == "def test_extra():\n    assert True\n"
+    assert (solution / "notes.py").read_text() == '"""Notes for the solution only."""\nANSWER = 42\n'
+    assert not (student / "notes.py").exists() and not (student / "tests" / "test_extra.py").exists()
+    assert not list(solution.rglob("solution_only")) and not list(student.rglob("solution_only"))
+    (copy / "solution_only" / "network.py").write_text("x = 1\n")
+    with pytest.raises(SystemExit, match="repeats network.py"):
+        build_solution("backprop", tmp_path / "again")

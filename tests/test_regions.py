@@ -1,7 +1,8 @@
 """The solution-region reader rejects malformed regions, naming the file and the line."""
 import pytest
 
-from coursebuild.regions import RegionError, solution_regions, split_solution_lines, without_markers
+from coursebuild.regions import (RegionError, is_solution_only, solution_regions, split_solution_lines,
+                                 without_markers)
 from coursebuild.stubs import STUB_MESSAGE, name_the_stubs
 from coursebuild.sources import REPO
 
@@ -48,3 +49,26 @@ def test_stub_text_is_defined_once_and_documented():
     example = STUB_MESSAGE.format(where="Sigmoid.forward", filename="activations.py")
     assert example in (REPO / "docs" / "authoring.md").read_text()
     assert example in (REPO / "assignments" / "backprop" / "activations.py").read_text()
+
+
+ONLY = '# %% tags=["solution_only"]'
+
+
+def test_a_solution_only_cell_is_solution_throughout():
+    text = _source(CELL, "def f(x):", "    ### BEGIN SOLUTION", "    return helper(x)", "    ### END SOLUTION",
+                   ONLY, "def helper(x):", "    return 2 * x", PLAIN_CELL, "y = 1")
+    solution, given = split_solution_lines(text, "m.py")
+    assert solution == ["    return helper(x)", "def helper(x):", "    return 2 * x"]
+    assert given == [CELL, "def f(x):", PLAIN_CELL, "y = 1"]
+
+
+@pytest.mark.parametrize("header, only", [
+    (ONLY, True),
+    ('# %% [markdown] tags=["solution_only"]', True),
+    ('# %% tags=["other", "solution_only"]', True),
+    ('# %% tags=["other"]', False),
+    ("# %%", False),
+    ('# %% nbgrader={"solution": true}', False),
+])
+def test_the_solution_only_tag_is_read_from_the_cell_line(header, only):
+    assert is_solution_only(header) is only

@@ -207,6 +207,7 @@ else:
 if trained is not None:
     model = trained
     print(f"training took {train_seconds:.1f} s on {getattr(model, 'trained_on', 'cpu')} (budget {TIME_BUDGET_S:g} s)")
+    print("numerics and widths, as train() chose them:", getattr(model, "recipe", "train() set no model.recipe"))
 
 
 # %% [markdown]
