@@ -45,8 +45,12 @@ import numpy as np
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-BAR = 0.65
-TRAIN_EVAL_IMAGES = 10_000   # the grader's train accuracy: the first 10,000 training images
+sys.path.insert(0, str(REPO))
+from autograder.config import load as load_manifest  # noqa: E402
+
+TASK = load_manifest("cnn").task  # the grader's numbers: source/cnn/assignment.toml, [task]
+BAR = TASK["accuracy_bar"]
+TRAIN_EVAL_IMAGES = TASK["train_accuracy_images"]   # the grader's train accuracy: the first N training images
 ISA_FLAGS = (("AVX2", "avx2"), ("AVX-512", "avx512f"), ("AVX-512 BF16", "avx512_bf16"), ("AMX", "amx_tile"))
 # What --isa-cap sets for every training process: oneDNN's convolutions, ATen's own kernels and MKL's.
 ISA_CAP_ENV = {"AVX2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}}

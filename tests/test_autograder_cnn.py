@@ -117,12 +117,14 @@ def test_cnn_stubs_score_0_without_data(tmp_path):
     assert process.returncode == 0 and results["score"] == 0
 
 
-def test_cnn_solution_scores_100_with_a_60_second_budget(tmp_path):
+def test_cnn_solution_scores_100_with_a_25_second_budget(tmp_path):
     """The one real training run of the autograder's tests: the reference reaches 65 % train
-    and test accuracy in about 35 s on 2 cores, so a 60 s budget earns every point."""
+    and test accuracy within 8 s (AMX) to 11.5 s (AVX2) of training on 2 cores, so a 25 s
+    budget earns every point, through the whole pipeline (sandboxed training, the export read
+    as data, the sandboxed evaluation on perturbed images)."""
     require_cifar10()
     folder = tmp_path / "cnn"
     shutil.copytree(Path(__file__).resolve().parents[1] / "solutions" / "cnn", folder)
-    results, process = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "60"})
+    results, process = grade("cnn", folder, tmp_path / "r.json", env={"CIFAR10_DIR": DATA, "AUTOGRADER_CNN_BUDGET": "25"})
     assert process.returncode == 0
     assert results["score"] == 100, [(t["name"], t["score"], t["output"][:300]) for t in results["tests"]]
